@@ -1,0 +1,81 @@
+// Plain request and response values that every pipeline stage works on.
+// They carry no Boost.Beast types, so stages compile fast and tests build them by hand;
+// the server (src/server) converts between these and the wire.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cppapp::http {
+
+/// True when a and b are equal ignoring ASCII case (header names, tokens).
+bool iequals(std::string_view a, std::string_view b);
+
+/// An ordered list of header fields; names compare case-insensitively.
+class Headers {
+ public:
+  struct Field {
+    std::string name;
+    std::string value;
+  };
+
+  /// The first value of `name`, if present.
+  std::optional<std::string_view> get(std::string_view name) const;
+  /// The first value of `name`, or "" when absent.
+  std::string_view value_or_empty(std::string_view name) const;
+  bool has(std::string_view name) const { return get(name).has_value(); }
+  /// How many fields are called `name` (duplicate Content-Length detection).
+  std::size_t count(std::string_view name) const;
+  /// Replaces every field called `name` by one with `value`.
+  void set(std::string_view name, std::string_view value);
+  /// Appends a field even if one of that name exists.
+  void add(std::string_view name, std::string_view value);
+  void erase(std::string_view name);
+
+  const std::vector<Field>& fields() const { return fields_; }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+/// A parsed request, plus what the early stages derive from it.
+struct Request {
+  std::string method;  ///< upper-case token as sent, e.g. "GET"
+  std::string target;  ///< request-target as sent, e.g. "/app1/public/a.css?v=1"
+  unsigned version = 11;  ///< 10 or 11
+  Headers headers;
+  std::string body;
+
+  // Derived by the trust-proxy stage.
+  std::string client_ip;         ///< X-Forwarded-For's client, else the peer address
+  std::string protocol = "http";  ///< X-Forwarded-Proto, else "http"
+  std::string host;               ///< X-Forwarded-Host, else Host (without port)
+
+  // Derived by routing: the decoded-free path split from the query.
+  std::string path;   ///< target before '?', never empty
+  std::string query;  ///< target after '?', without it
+  /// Path relative to the mount point ("/" for the mount itself), set by the mount stage.
+  std::string app_path;
+};
+
+/// A response under construction; the server writes it as built.
+struct Response {
+  unsigned status = 200;
+  Headers headers;
+  std::string body;
+  /// When set, the body is this file's [offset, offset+length) and `body` stays empty.
+  struct FileBody {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+  };
+  std::optional<FileBody> file;
+
+  /// Body length the Content-Length header must announce.
+  std::uint64_t content_length() const { return file ? file->length : body.size(); }
+};
+
+}  // namespace cppapp::http
