@@ -1,1 +1,62 @@
-int main() { return 0; }
+// cppapp: nodeapp's backend service in C++. Reads the configuration, prepares the views and
+// serves until SIGTERM (see docs/architecture.md for the life of a request).
+#include <spdlog/spdlog.h>
+
+#include "app/application.hpp"
+#include "app/config.hpp"
+#include "log/console.hpp"
+#include "server/server.hpp"
+#include "view/template_engine.hpp"
+
+using namespace cppapp;
+
+namespace {
+
+server::ServerOptions server_options(const app::Config& config) {
+  return {.host = config.host,
+          .port = config.port,
+          .threads = config.threads,
+          .header_limit = config.header_limit,
+          .body_limit = config.body_limit,
+          .header_timeout = config.header_timeout,
+          .body_timeout = config.body_timeout,
+          .keepalive_timeout = config.keepalive_timeout,
+          .shutdown_grace = config.shutdown_grace};
+}
+
+int serve(const app::Config& config) {
+  log::init_console(config.log_level);
+
+  // Development re-reads a changed template on the next request; production compiles every
+  // template now, so a broken one stops start-up instead of failing a request later.
+  view::TemplateEngine views({.views_dir = config.views_dir, .reload_on_change = !config.production()});
+  views.set_global("prod", config.production());
+  if (config.production()) {
+    try {
+      views.compile_all();
+    } catch (const view::TemplateError& error) {
+      spdlog::critical("template error: {}", error.what());
+      return 2;
+    }
+  }
+
+  app::Application application(config, views);
+  try {
+    return server::run(server_options(config), application, [&](std::uint16_t port) {
+      spdlog::info("Started server: http://{}:{}", log::first_ipv4_address(), port);
+    });
+  } catch (const std::exception& error) {
+    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, error.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const app::ConfigResult parsed = app::parse_config(argc, argv);
+  if (!parsed.config) return parsed.exit_code;
+  const int code = serve(*parsed.config);
+  log::shutdown();
+  return code;
+}

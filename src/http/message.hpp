@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 namespace cppapp::http {
 
 /// True when a and b are equal ignoring ASCII case (header names, tokens).
@@ -59,6 +61,11 @@ struct Request {
   std::string query;  ///< target after '?', without it
   /// Path relative to the mount point ("/" for the mount itself), set by the mount stage.
   std::string app_path;
+
+  /// The parsed body (body-parser's req.body): an object, or an array for JSON.
+  boost::json::value parsed_body;
+  /// Route parameters (":id"), percent-decoded.
+  std::vector<std::pair<std::string, std::string>> params;
 };
 
 /// A response under construction; the server writes it as built.

@@ -1,0 +1,154 @@
+#include "app/application.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "app/controllers.hpp"
+#include "app/route_match.hpp"
+#include "http/body_parser.hpp"
+#include "http/compression.hpp"
+#include "http/error_page.hpp"
+#include "http/security_headers.hpp"
+#include "http/send.hpp"
+#include "http/static_files.hpp"
+#include "http/trust_proxy.hpp"
+#include "view/template_engine.hpp"
+
+namespace cppapp::app {
+
+namespace {
+
+/// Splits the request-target into path and query (origin-form, or absolute-form as proxies send).
+void split_target(http::Request& request) {
+  std::string_view target = request.target;
+  if (!target.empty() && target.front() != '/') {
+    const std::size_t scheme_end = target.find("://");
+    if (scheme_end != std::string_view::npos) {
+      const std::size_t path_start = target.find('/', scheme_end + 3);
+      target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+    }
+  }
+  const std::size_t question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  request.query = question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
+  if (request.path.empty()) request.path = "/";
+}
+
+/// type-is's hasBody: a body is announced by Transfer-Encoding or a Content-Length.
+bool has_body(const http::Request& request) {
+  return request.headers.has("Transfer-Encoding") ||
+         (request.headers.has("Content-Length") && request.headers.value_or_empty("Content-Length") != "0") ||
+         !request.body.empty();
+}
+
+http::Response text(unsigned status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  response.headers.set("Content-Type", "text/plain; charset=utf-8");
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+bool method_matches(std::string_view route_method, std::string_view method) {
+  return route_method == method || (route_method == "GET" && method == "HEAD");
+}
+
+}  // namespace
+
+Application::Application(const Config& config, view::TemplateEngine& views)
+    : config_(config), views_(views) {}
+
+void Application::handle(http::Request request, std::string_view peer_address,
+                         const Responder& respond) const {
+  http::apply_trust_proxy(request, peer_address);
+  split_target(request);
+
+  http::Response response;
+  try {
+    response = route_root(request);
+  } catch (const view::TemplateError& error) {
+    spdlog::error("render error: {} ({} {})", error.what(), request.method, request.path);
+    response = http::error_response(request, 500, "render_failed", "Internal Server Error");
+  } catch (const std::exception& error) {
+    // The seed's handleExceptions / exitOnError = false: log with detail and keep serving.
+    spdlog::error("unhandled error: {} ({} {})", error.what(), request.method, request.path);
+    response = http::error_response(request, 500, "internal_error", "Internal Server Error");
+  }
+  finish(request, response);
+  respond(std::move(response));
+}
+
+http::Response Application::protocol_error(unsigned status, std::string_view code,
+                                           std::string_view message) const {
+  const http::Request unparsed;
+  http::Response response = http::error_response(unparsed, status, code, message);
+  http::apply_security_headers(response.headers);
+  return response;
+}
+
+/// The outer server: orchestrator endpoints, then the mounted app.
+http::Response Application::route_root(http::Request& request) const {
+  const bool read = request.method == "GET" || request.method == "HEAD";
+  if (read && request.path == "/healthz") return text(200, "ok\n");
+  if (read && request.path == "/readyz") {
+    return draining() ? text(503, "draining\n") : text(200, "ready\n");
+  }
+  auto app_path = match_mount(config_.mount, request.path);
+  if (!app_path) return http::not_found(request);
+  request.app_path = std::move(*app_path);
+  return route_app(request);
+}
+
+/// The mounted app: static files, body parsers, then the routes.
+http::Response Application::route_app(http::Request& request) const {
+  if (auto below_public = match_mount("/public", request.app_path)) {
+    std::string relative_target = std::move(*below_public);
+    if (!request.query.empty()) relative_target += "?" + request.query;
+    auto file = http::serve_static(request, relative_target, request.path, {config_.public_dir});
+    if (file) return std::move(*file);
+  }
+
+  if (has_body(request)) {
+    try {
+      const unsigned kinds = static_cast<unsigned>(http::BodyKind::urlencoded) |
+                             static_cast<unsigned>(http::BodyKind::json);
+      request.parsed_body = http::parse_body(request, kinds, {.limit = config_.body_limit, .qs = {}});
+    } catch (const http::BodyError& error) {
+      return http::error_response(request, error.status, error.type, error.what());
+    }
+  }
+  return route_controllers(request);
+}
+
+/// Express's router: the first route whose path and method match; OPTIONS lists the methods.
+http::Response Application::route_controllers(http::Request& request) const {
+  const Services services{config_, views_};
+  std::string allowed;
+  for (const Route& route : routes()) {
+    auto params = match_route(route.pattern, request.app_path);
+    if (!params) continue;
+    if (method_matches(route.method, request.method)) {
+      request.params = std::move(*params);
+      return route.handler(services, request);
+    }
+    const std::string methods = route.method == "GET" ? "GET,HEAD" : std::string(route.method);
+    if (allowed.find(methods) == std::string::npos) allowed += (allowed.empty() ? "" : ",") + methods;
+  }
+  if (request.method == "OPTIONS" && !allowed.empty()) {
+    http::Response response;
+    response.headers.set("Allow", allowed);
+    response.headers.set("Content-Type", "text/html; charset=utf-8");
+    response.body = allowed;
+    http::apply_send_semantics(request, response);
+    return response;
+  }
+  return http::not_found(request);
+}
+
+/// What every response gets on its way out: helmet's headers, then compression.
+void Application::finish(const http::Request& request, http::Response& response) const {
+  http::apply_security_headers(response.headers);
+  http::compress_response(request, response, {.threshold = config_.compression_threshold});
+}
+
+}  // namespace cppapp::app

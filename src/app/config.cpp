@@ -1,0 +1,178 @@
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "http/body_parser.hpp"
+
+#ifndef CPPAPP_SOURCE_SHARE_DIR
+#define CPPAPP_SOURCE_SHARE_DIR "."
+#endif
+#ifndef CPPAPP_INSTALL_SHARE_DIR
+#define CPPAPP_INSTALL_SHARE_DIR "/usr/local/share/cppapp"
+#endif
+
+namespace cppapp::app {
+
+namespace fs = std::filesystem;
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  double amount = 0;
+  const char* end = text.data() + text.size();
+  auto [unit_start, ec] = std::from_chars(text.data(), end, amount);
+  if (ec != std::errc{} || amount < 0) return std::nullopt;
+  const std::string_view unit(unit_start, static_cast<std::size_t>(end - unit_start));
+  double factor = 0;
+  if (unit.empty() || unit == "s") factor = 1000;
+  else if (unit == "ms") factor = 1;
+  else if (unit == "m") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  else return std::nullopt;
+  return std::chrono::milliseconds(static_cast<long long>(amount * factor));
+}
+
+namespace {
+
+/// The installed share dir next to the binary, else the source tree it was built from.
+fs::path default_share_dir(const char* argv0, std::string_view sub) {
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  const fs::path candidates[] = {
+      ec ? fs::path() : exe.parent_path().parent_path() / "share" / "cppapp",
+      CPPAPP_INSTALL_SHARE_DIR,
+      CPPAPP_SOURCE_SHARE_DIR,
+  };
+  for (const auto& dir : candidates) {
+    if (!dir.empty() && fs::is_directory(dir / sub, ec)) return dir / sub;
+  }
+  (void)argv0;
+  return fs::path(CPPAPP_SOURCE_SHARE_DIR) / sub;
+}
+
+/// A CLI11 validator built from one of our parsers.
+template <typename Parse>
+CLI::Validator validator_from(Parse parse, std::string description) {
+  return CLI::Validator(
+      [parse, description](std::string& value) -> std::string {
+        return parse(value) ? std::string() : "'" + value + "' is not " + description;
+      },
+      "", description);
+}
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+}  // namespace
+
+ConfigResult parse_config(int argc, const char* const* argv) {
+  Config config;
+  config.threads = std::max(1u, std::thread::hardware_concurrency());
+  // NODE_ENV is what nodeapp's users already set; APP_ENV wins when both are present.
+  config.env = env_or("NODE_ENV", config.env);
+
+  std::string body_limit = "100kb", header_limit = "16kb", compression_threshold = "1kb";
+  std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
+              keepalive_timeout = "5s";
+
+  CLI::App cli{"cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
+               "Every option can also be set by the environment variable shown next to it."};
+  cli.get_formatter()->column_width(34);
+  const auto size = validator_from(
+      [](const std::string& s) { return http::parse_byte_size(s).has_value(); },
+      "a size like 100kb, 1mb or 512");
+  const auto duration = validator_from(
+      [](const std::string& s) { return parse_duration(s).has_value(); },
+      "a duration like 10s, 500ms or 2m");
+
+  cli.add_option("--port", config.port, "Listen port")->envname("PORT")->capture_default_str();
+  cli.add_option("--host", config.host, "Listen address")->envname("HOST")->capture_default_str();
+  cli.add_option("--mount", config.mount, "Path the app is served under")
+      ->envname("MOUNT_PATH")
+      ->capture_default_str()
+      ->check([](const std::string& m) {
+        return (m.size() > 1 && m.front() == '/' && m.back() != '/')
+                   ? std::string()
+                   : "must start with '/' and not end with one, like /app1";
+      });
+  cli.add_option("--env", config.env, "development or production (also read from NODE_ENV)")
+      ->envname("APP_ENV")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"development", "production", "test"}));
+  cli.add_option("--threads", config.threads, "Event-loop threads (default: one per core)")
+      ->envname("THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  cli.add_option("--views", config.views_dir, "Template directory")->envname("VIEWS_DIR");
+  cli.add_option("--public", config.public_dir, "Static files served under <mount>/public")
+      ->envname("PUBLIC_DIR");
+  cli.add_option("--data-dir", config.data_dir, "Embedded database and log spool")
+      ->envname("DATA_DIR")
+      ->capture_default_str();
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->envname("LOG_LEVEL")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cli.add_option("--body-limit", body_limit, "Largest request body (body-parser's limit)")
+      ->envname("BODY_LIMIT")
+      ->capture_default_str()
+      ->check(size);
+  cli.add_option("--header-limit", header_limit, "Largest request line + headers (else 431)")
+      ->envname("HEADER_LIMIT")
+      ->capture_default_str()
+      ->check(size);
+  cli.add_option("--compression-threshold", compression_threshold,
+                 "Smaller responses are not compressed")
+      ->envname("COMPRESSION_THRESHOLD")
+      ->capture_default_str()
+      ->check(size);
+  cli.add_option("--shutdown-grace", shutdown_grace, "Drain time for in-flight requests on SIGTERM")
+      ->envname("SHUTDOWN_GRACE")
+      ->capture_default_str()
+      ->check(duration);
+  cli.add_option("--header-timeout", header_timeout, "Time a client has to send its headers")
+      ->envname("HEADER_TIMEOUT")
+      ->capture_default_str()
+      ->check(duration);
+  cli.add_option("--body-timeout", body_timeout, "Time a client has to send its body")
+      ->envname("BODY_TIMEOUT")
+      ->capture_default_str()
+      ->check(duration);
+  cli.add_option("--keepalive-timeout", keepalive_timeout, "Idle keep-alive connections close after")
+      ->envname("KEEPALIVE_TIMEOUT")
+      ->capture_default_str()
+      ->check(duration);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return {std::nullopt, cli.exit(e)};
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "cppapp: configuration error: " << e.what() << " (see cppapp --help)\n";
+    return {std::nullopt, 2};
+  }
+
+  config.body_limit = *http::parse_byte_size(body_limit);
+  config.header_limit = *http::parse_byte_size(header_limit);
+  config.compression_threshold = *http::parse_byte_size(compression_threshold);
+  config.shutdown_grace = *parse_duration(shutdown_grace);
+  config.header_timeout = *parse_duration(header_timeout);
+  config.body_timeout = *parse_duration(body_timeout);
+  config.keepalive_timeout = *parse_duration(keepalive_timeout);
+  if (config.views_dir.empty()) config.views_dir = default_share_dir(argv[0], "views");
+  if (config.public_dir.empty()) config.public_dir = default_share_dir(argv[0], "public");
+
+  std::error_code ec;
+  if (!fs::is_directory(config.views_dir, ec)) {
+    std::cerr << "cppapp: configuration error: views directory " << config.views_dir
+              << " does not exist (set --views or VIEWS_DIR)\n";
+    return {std::nullopt, 2};
+  }
+  return {std::move(config), 0};
+}
+
+}  // namespace cppapp::app

@@ -1,0 +1,48 @@
+// Configuration: every setting is a flag and an environment variable (12-factor), see --help.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cppapp::app {
+
+struct Config {
+  std::string host = "0.0.0.0";  ///< listen address
+  std::uint16_t port = 8080;     ///< listen port (0: any free port, printed at start-up)
+  std::string mount = "/app1";   ///< path the app is served under
+  std::string env = "development";  ///< "production" compiles templates once and ships logs
+  unsigned threads = 1;          ///< event-loop threads
+  std::filesystem::path views_dir;
+  std::filesystem::path public_dir;
+  std::filesystem::path data_dir = "data";
+  std::string log_level = "info";
+  std::size_t body_limit = 100 * 1024;    ///< largest request body accepted (after decoding)
+  std::size_t header_limit = 16 * 1024;   ///< largest request line + header block
+  std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed
+  std::chrono::milliseconds shutdown_grace{10'000};     ///< drain time after SIGTERM
+  std::chrono::milliseconds header_timeout{10'000};     ///< time to send a whole header block
+  std::chrono::milliseconds body_timeout{30'000};       ///< time to send a whole body
+  std::chrono::milliseconds keepalive_timeout{5'000};   ///< idle time before a connection closes
+
+  bool production() const { return env == "production"; }
+};
+
+/// What parsing the command line gave: a configuration to run with, or an exit code
+/// (0 after --help, 2 after a bad setting, whose one-line explanation was printed).
+struct ConfigResult {
+  std::optional<Config> config;
+  int exit_code = 0;
+};
+
+/// Reads flags and environment variables (flags win). Prints --help or errors itself.
+ConfigResult parse_config(int argc, const char* const* argv);
+
+/// "10s", "500ms", "2m", "1h" or plain seconds; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+}  // namespace cppapp::app

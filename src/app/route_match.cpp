@@ -1,0 +1,71 @@
+#include "app/route_match.hpp"
+
+#include <boost/url/pct_string_view.hpp>
+
+#include "http/message.hpp"
+
+namespace cppapp::app {
+
+namespace {
+
+/// Splits "/a/b/" into {"a","b"} after removing one leading slash and one optional
+/// trailing slash; nullopt for a path that does not start with '/'.
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  path.remove_prefix(1);
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.empty()) return out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  auto checked = boost::urls::make_pct_string_view(text);
+  if (checked.has_error()) return std::nullopt;
+  return checked->decode();
+}
+
+}  // namespace
+
+std::optional<std::string> match_mount(std::string_view mount, std::string_view path) {
+  if (path.size() < mount.size() || !http::iequals(path.substr(0, mount.size()), mount)) {
+    return std::nullopt;
+  }
+  std::string_view rest = path.substr(mount.size());
+  if (rest.empty() || rest == "/") return std::string("/");
+  if (rest.front() != '/') return std::nullopt;  // "/app1x" is not under "/app1"
+  return std::string(rest);
+}
+
+std::optional<RouteParams> match_route(std::string_view pattern, std::string_view path) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  // An empty segment anywhere but the single trailing slash ("//x") matches no route.
+  const std::string_view trimmed = (path.size() > 1 && path.back() == '/') ? path.substr(0, path.size() - 1) : path;
+  if (trimmed.find("//") != std::string_view::npos) return std::nullopt;
+  const auto pattern_parts = segments(pattern);
+  const auto path_parts = segments(path);
+  if (pattern_parts.size() != path_parts.size()) return std::nullopt;
+  RouteParams params;
+  for (std::size_t i = 0; i < pattern_parts.size(); ++i) {
+    const std::string_view want = pattern_parts[i];
+    const std::string_view got = path_parts[i];
+    if (!want.empty() && want.front() == ':') {
+      if (got.empty()) return std::nullopt;
+      auto decoded = percent_decode(got);
+      if (!decoded) return std::nullopt;
+      params.emplace_back(std::string(want.substr(1)), std::move(*decoded));
+    } else if (!http::iequals(want, got)) {
+      return std::nullopt;
+    }
+  }
+  return params;
+}
+
+}  // namespace cppapp::app

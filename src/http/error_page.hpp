@@ -1,0 +1,28 @@
+// Error answers: Express's finalhandler page for HTML clients, a JSON error for API clients.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace cppapp::http {
+
+/// escape-html: & < > " ' as entities.
+std::string escape_html(std::string_view text);
+
+/// encodeurl: percent-encodes what may not stand in a URL, keeping valid %XX escapes.
+std::string encode_url(std::string_view url);
+
+/// True when the client asked for JSON (an API path, a JSON body or Accept preferring it).
+bool wants_json(const Request& request);
+
+/// An error response: finalhandler's HTML document with `message`, or
+/// {"error":{"code":…,"message":…}} for JSON clients.
+Response error_response(const Request& request, unsigned status, std::string_view code,
+                        std::string_view message);
+
+/// Express's 404 for an unmatched route: "Cannot GET /path" (the path URL-encoded, HTML-escaped).
+Response not_found(const Request& request);
+
+}  // namespace cppapp::http

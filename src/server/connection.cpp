@@ -1,0 +1,244 @@
+#include "server/connection.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <memory>
+
+#include "app/application.hpp"
+#include "log/console.hpp"
+#include "http/trust_proxy.hpp"
+#include "server/wire.hpp"
+
+namespace cppapp::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kFileChunk = 64 * 1024;
+/// After an error answer, unread request bytes are discarded for this long (at most this many)
+/// before closing, so the client reads our answer instead of a connection reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+
+/// Runs the pipeline and resumes the coroutine with its response, on this connection's thread
+/// whichever thread the pipeline answered from.
+struct PipelineInitiation {
+  app::Application& app;
+
+  template <typename Handler>
+  void operator()(Handler&& handler, http::Request request, std::string peer) const {
+    auto executor = asio::get_associated_executor(handler);
+    auto shared = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+    app.handle(std::move(request), peer, [shared, executor](http::Response response) {
+      asio::post(executor, [shared, response = std::move(response)]() mutable {
+        (*shared)(std::move(response));
+      });
+    });
+  }
+};
+
+asio::awaitable<http::Response> run_pipeline(app::Application& app, http::Request request,
+                                             const std::string& peer) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
+      PipelineInitiation{app}, asio::use_awaitable, std::move(request), peer);
+}
+
+/// Closes a file descriptor when it goes out of scope.
+struct FileHandle {
+  int fd = -1;
+  ~FileHandle() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+/// Writes the response; returns the body bytes sent, or an error.
+asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
+    beast::tcp_stream& stream, const http::Response& response, std::string_view method,
+    bool keep_alive, const ServerOptions& options) {
+  const bool send_body = !bodiless(response.status, method);
+  FileHandle file;
+  if (send_body && response.file) {
+    file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (file.fd < 0) co_return std::pair{beast::error_code(errno, beast::system_category()), 0};
+  }
+  const std::string head = serialize_head(response, keep_alive, options.keepalive_timeout);
+  stream.expires_after(options.body_timeout);
+  if (!send_body || !response.file) {
+    const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    auto [ec, written] = co_await asio::async_write(stream, buffers, nothrow);
+    co_return std::pair{ec, static_cast<std::uint64_t>(body.size())};
+  }
+  // A file body goes out in chunks so a large file never sits in memory.
+  auto [head_ec, head_written] = co_await asio::async_write(stream, asio::buffer(head), nothrow);
+  if (head_ec) co_return std::pair{head_ec, 0};
+  std::string chunk(kFileChunk, '\0');
+  std::uint64_t offset = response.file->offset;
+  std::uint64_t remaining = response.file->length;
+  while (remaining > 0) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
+    const ssize_t got = ::pread(file.fd, chunk.data(), want, static_cast<off_t>(offset));
+    if (got <= 0) co_return std::pair{beast::error_code(EIO, beast::system_category()), offset};
+    auto [ec, written] = co_await asio::async_write(
+        stream, asio::buffer(chunk.data(), static_cast<std::size_t>(got)), nothrow);
+    if (ec) co_return std::pair{ec, offset - response.file->offset};
+    offset += static_cast<std::uint64_t>(got);
+    remaining -= static_cast<std::uint64_t>(got);
+  }
+  co_return std::pair{beast::error_code{}, response.file->length};
+}
+
+/// Half-closes, discards what the client still sends for a moment, then closes: the client
+/// gets to read our last answer instead of a reset.
+asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTime);
+  std::array<char, 16 * 1024> sink;
+  std::size_t discarded = 0;
+  while (discarded < kLingerBytes) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), nothrow);
+    if (ec) break;
+    discarded += n;
+  }
+  stream.close();
+}
+
+/// The answer to a request that could not be read, or nothing when the client just left.
+std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
+                                                    const app::Application& app,
+                                                    const ServerOptions& options) {
+  if (ec == beast_http::error::header_limit) {
+    return app.protocol_error(431, "header_too_large",
+                              "Request Header Fields Too Large: the request line and headers exceed " +
+                                  std::to_string(options.header_limit) + " bytes");
+  }
+  if (ec == beast_http::error::body_limit) {
+    return app.protocol_error(413, "entity.too.large",
+                              "Payload Too Large: the request body exceeds " +
+                                  std::to_string(options.body_limit) + " bytes (BODY_LIMIT)");
+  }
+  if (ec == beast::error::timeout) {
+    return app.protocol_error(408, "request_timeout",
+                              "Request Timeout: the request was not received in time");
+  }
+  if (ec == beast_http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+      ec == beast_http::error::partial_message) {
+    return std::nullopt;
+  }
+  return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message());
+}
+
+}  // namespace
+
+void ConnectionRegistry::begin_draining() {
+  draining = true;
+  for (auto& entry : entries) {
+    if (entry.idle) entry.stream->cancel();
+  }
+}
+
+asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const ServerOptions& options,
+                                       app::Application& app, ConnectionRegistry& registry) {
+  beast::error_code ec;
+  const std::string peer = socket.remote_endpoint(ec).address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  auto entry = registry.entries.insert(registry.entries.end(), {&stream, false});
+  struct Unregister {
+    ConnectionRegistry& registry;
+    std::list<ConnectionRegistry::Entry>::iterator entry;
+    ~Unregister() { registry.entries.erase(entry); }
+  } unregister{registry, entry};
+
+  beast::flat_buffer buffer;
+  bool keep_alive = true;
+  bool linger = false;
+  while (keep_alive) {
+    // 1. Idle: wait for the first byte of the next request, unless it is already buffered.
+    if (buffer.size() == 0) {
+      if (registry.draining) break;
+      entry->idle = true;
+      stream.expires_after(options.keepalive_timeout);
+      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(8 * 1024), nothrow);
+      entry->idle = false;
+      if (read_ec) break;
+      buffer.commit(n);
+    }
+
+    // 2. Read the request line and headers within the header timeout.
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    parser.body_limit(options.body_limit);
+    stream.expires_after(options.header_timeout);
+    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, nothrow);
+    std::optional<http::Response> refusal;
+    if (header_ec) {
+      refusal = answer_for_read_error(header_ec, app, options);
+      if (!refusal) break;
+    } else if (auto length = parser.content_length(); length && *length > options.body_limit) {
+      // Refuse an announced oversized body before reading any of it.
+      refusal = answer_for_read_error(beast_http::error::body_limit, app, options);
+    }
+
+    // 3. Read the body within the body timeout (100-continue first, as Node does).
+    if (!refusal && !parser.is_done()) {
+      if (beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await asio::async_write(stream, asio::buffer(kContinue), nothrow);
+      }
+      stream.expires_after(options.body_timeout);
+      auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, nothrow);
+      if (body_ec) {
+        refusal = answer_for_read_error(body_ec, app, options);
+        if (!refusal) break;
+      }
+    }
+    if (refusal) {
+      // The stream is out of step with the client: answer once and close.
+      co_await write_response(stream, *refusal, "GET", false, options);
+      log::access({"-", "-", refusal->status, refusal->content_length(), {}, peer});
+      linger = true;
+      break;
+    }
+
+    // 4. Run the pipeline.
+    const auto started = Clock::now();
+    keep_alive = parser.get().keep_alive();
+    http::Request request = to_request(parser.release());
+    const std::string method = request.method;
+    const std::string target = request.target;
+    const std::string client_ip = http::trusted_client_ip(request.headers, peer);
+    http::Response response = co_await run_pipeline(app, std::move(request), peer);
+
+    // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
+    if (registry.draining) keep_alive = false;
+    auto [write_ec, body_bytes] = co_await write_response(stream, response, method, keep_alive, options);
+    log::access({method, std::string_view(target).substr(0, target.find('?')), response.status,
+                 body_bytes, Clock::now() - started, client_ip});
+    if (write_ec) break;
+  }
+  if (linger) {
+    co_await lingering_close(stream);
+  } else {
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    stream.close();
+  }
+}
+
+}  // namespace cppapp::server

@@ -1,0 +1,81 @@
+#include "server/wire.hpp"
+
+#include <boost/beast/http/status.hpp>
+#include <chrono>
+
+#include "http/http_date.hpp"
+
+namespace cppapp::server {
+
+namespace beast_http = boost::beast::http;
+
+http::Request to_request(BeastRequest&& beast_request) {
+  http::Request request;
+  request.method = std::string(beast_request.method_string());
+  request.target = std::string(beast_request.target());
+  request.version = beast_request.version();
+  for (const auto& field : beast_request) {
+    request.headers.add(field.name_string(), field.value());
+  }
+  request.body = std::move(beast_request.body());
+  return request;
+}
+
+bool bodiless(unsigned status, std::string_view method) {
+  return method == "HEAD" || status == 204 || status == 304 || (status >= 100 && status < 200);
+}
+
+const std::string& cached_date() {
+  thread_local std::string date;
+  thread_local std::chrono::system_clock::time_point::rep second = -1;
+  const auto now = std::chrono::system_clock::now();
+  const auto this_second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (this_second != second) {
+    date = http::http_date(now);
+    second = this_second;
+  }
+  return date;
+}
+
+std::string serialize_head(const http::Response& response, bool keep_alive,
+                           std::chrono::milliseconds keepalive_timeout) {
+  std::string head;
+  head.reserve(1024);
+  head += "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += beast_http::obsolete_reason(static_cast<beast_http::status>(response.status));
+  head += "\r\n";
+  for (const auto& field : response.headers.fields()) {
+    if (http::iequals(field.name, "Content-Length") || http::iequals(field.name, "Connection") ||
+        http::iequals(field.name, "Date") || http::iequals(field.name, "Keep-Alive")) {
+      continue;  // the server owns these
+    }
+    head += field.name;
+    head += ": ";
+    head += field.value;
+    head += "\r\n";
+  }
+  head += "Date: ";
+  head += cached_date();
+  head += "\r\n";
+  const bool no_length = response.status == 204 || response.status == 304 ||
+                         (response.status >= 100 && response.status < 200);
+  if (!no_length) {
+    head += "Content-Length: ";
+    head += std::to_string(response.content_length());
+    head += "\r\n";
+  }
+  if (keep_alive) {
+    // Node's answer to a keep-alive request, so clients and proxies know the idle limit.
+    head += "Connection: keep-alive\r\nKeep-Alive: timeout=";
+    head += std::to_string(std::chrono::duration_cast<std::chrono::seconds>(keepalive_timeout).count());
+    head += "\r\n";
+  } else {
+    head += "Connection: close\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+}  // namespace cppapp::server
