@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <span>
 #include <thread>
 
 #include "http/body_parser.hpp"
@@ -65,6 +66,22 @@ CLI::Validator validator_from(Parse parse, std::string description) {
 std::string env_or(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
   return value && *value ? value : fallback;
+}
+
+/// " (from environment variable X)" when the failing option took its value from X.
+std::string environment_source(const CLI::App& cli, const std::string& message,
+                               std::span<const char* const> args) {
+  for (const CLI::Option* option : cli.get_options()) {
+    const std::string variable = option->get_envname();
+    const std::string flag = option->get_name();
+    if (variable.empty() || std::getenv(variable.c_str()) == nullptr) continue;
+    if (message.find(flag) == std::string::npos) continue;
+    const bool given_as_flag = std::any_of(args.begin(), args.end(), [&](const char* arg) {
+      return std::string_view(arg).starts_with(flag);
+    });
+    if (!given_as_flag) return " (from environment variable " + variable + ")";
+  }
+  return "";
 }
 
 }  // namespace
@@ -152,7 +169,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   } catch (const CLI::CallForHelp& e) {
     return {std::nullopt, cli.exit(e)};
   } catch (const CLI::ParseError& e) {
-    std::cerr << "cppapp: configuration error: " << e.what() << " (see cppapp --help)\n";
+    std::cerr << "cppapp: configuration error: " << e.what() << environment_source(cli, e.what(), {argv, static_cast<std::size_t>(argc)})
+              << " (see cppapp --help)\n";
     return {std::nullopt, 2};
   }
 

@@ -8,22 +8,17 @@ namespace cppapp::app {
 
 namespace {
 
-/// Splits "/a/b/" into {"a","b"} after removing one leading slash and one optional
-/// trailing slash; nullopt for a path that does not start with '/'.
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path.front() != '/') return out;
-  path.remove_prefix(1);
-  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  if (path.empty()) return out;
+/// Splits on every '/', keeping empty parts: "/a//b" gives {"", "a", "", "b"}.
+std::vector<std::string_view> split_slashes(std::string_view path) {
+  std::vector<std::string_view> parts;
   std::size_t start = 0;
   while (true) {
     const std::size_t slash = path.find('/', start);
-    out.push_back(path.substr(start, slash - start));
+    parts.push_back(path.substr(start, slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  return out;
+  return parts;
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {
@@ -45,12 +40,11 @@ std::optional<std::string> match_mount(std::string_view mount, std::string_view 
 }
 
 std::optional<RouteParams> match_route(std::string_view pattern, std::string_view path) {
-  if (path.empty() || path.front() != '/') return std::nullopt;
-  // An empty segment anywhere but the single trailing slash ("//x") matches no route.
-  const std::string_view trimmed = (path.size() > 1 && path.back() == '/') ? path.substr(0, path.size() - 1) : path;
-  if (trimmed.find("//") != std::string_view::npos) return std::nullopt;
-  const auto pattern_parts = segments(pattern);
-  const auto path_parts = segments(path);
+  // path-to-regexp without strict: the pattern, optionally followed by one slash.
+  if (!pattern.empty() && pattern.back() == '/') pattern.remove_suffix(1);
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const auto pattern_parts = split_slashes(pattern);
+  const auto path_parts = split_slashes(path);
   if (pattern_parts.size() != path_parts.size()) return std::nullopt;
   RouteParams params;
   for (std::size_t i = 0; i < pattern_parts.size(); ++i) {

@@ -133,11 +133,8 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
                               "Payload Too Large: the request body exceeds " +
                                   std::to_string(options.body_limit) + " bytes (BODY_LIMIT)");
   }
-  if (ec == beast::error::timeout) {
-    return app.protocol_error(408, "request_timeout",
-                              "Request Timeout: the request was not received in time");
-  }
-  if (ec == beast_http::error::end_of_stream || ec == asio::error::eof ||
+  // A timeout has already closed the socket (beast::tcp_stream), so there is no one to answer.
+  if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream || ec == asio::error::eof ||
       ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
       ec == beast_http::error::partial_message) {
     return std::nullopt;

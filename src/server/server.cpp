@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,41 +30,42 @@ namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
-/// One event-loop thread with its own listening socket (SO_REUSEPORT: the kernel spreads
-/// connections across threads, and no lock is shared between them).
+/// One event-loop thread and the connections it serves. Connections never move between threads,
+/// so a connection's state needs no lock.
 struct Worker {
   // Declaration order is destruction order reversed: sessions that a stopped context destroys
-  // still unregister from a live registry, and the acceptor goes before its context.
+  // still unregister from a live registry.
   ConnectionRegistry registry;
   asio::io_context context{1};
-  std::optional<tcp::acceptor> acceptor;
+  /// Keeps the loop running while it has no connection; released when draining starts.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{context.get_executor()};
   std::thread thread;
 };
 
-tcp::acceptor open_acceptor(asio::io_context& context, const tcp::endpoint& endpoint) {
+tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host, std::uint16_t port) {
+  tcp::resolver resolver(context);
+  const tcp::endpoint endpoint =
+      resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service)
+          .begin()
+          ->endpoint();
   tcp::acceptor acceptor(context);
   acceptor.open(endpoint.protocol());
   acceptor.set_option(tcp::acceptor::reuse_address(true));
-  const int enable = 1;
-  ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &enable, sizeof enable);
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
   return acceptor;
 }
 
-tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
-  asio::io_context context;
-  tcp::resolver resolver(context);
-  auto results = resolver.resolve(host, std::to_string(port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service);
-  return results.begin()->endpoint();
-}
-
-asio::awaitable<void> accept_loop(Worker& worker, const ServerOptions& options, app::Application& app) {
-  asio::steady_timer backoff(worker.context);
-  while (worker.acceptor && worker.acceptor->is_open()) {
-    auto [ec, socket] = co_await worker.acceptor->async_accept(nothrow);
-    if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) co_return;
+/// Accepts on the first worker's thread and hands each connection to the workers in turn.
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::unique_ptr<Worker>>& workers,
+                                  const ServerOptions& options, app::Application& app) {
+  asio::steady_timer backoff(acceptor.get_executor());
+  std::size_t next = 0;
+  while (acceptor.is_open()) {
+    Worker& worker = *workers[next];
+    next = (next + 1) % workers.size();
+    auto [ec, socket] = co_await acceptor.async_accept(worker.context, nothrow);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of file descriptors or similar: say so and retry shortly instead of spinning.
       spdlog::warn("accept failed: {}; retrying", ec.message());
@@ -105,15 +107,9 @@ int run(const ServerOptions& options, app::Application& app,
   sigaddset(&stop_signals, SIGTERM);
 
   std::vector<std::unique_ptr<Worker>> workers;
-  tcp::endpoint endpoint = resolve(options.host, options.port);
-  for (unsigned i = 0; i < options.threads; ++i) {
-    auto worker = std::make_unique<Worker>();
-    worker->acceptor.emplace(open_acceptor(worker->context, endpoint));
-    // With port 0 the first socket picks the port and the others join it.
-    endpoint.port(worker->acceptor->local_endpoint().port());
-    asio::co_spawn(worker->context, accept_loop(*worker, options, app), asio::detached);
-    workers.push_back(std::move(worker));
-  }
+  for (unsigned i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
+  tcp::acceptor acceptor = open_acceptor(workers.front()->context, options.host, options.port);
+  asio::co_spawn(workers.front()->context, accept_loop(acceptor, workers, options, app), asio::detached);
 
   std::mutex mutex;
   std::condition_variable all_stopped;
@@ -128,17 +124,20 @@ int run(const ServerOptions& options, app::Application& app,
     });
   }
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  on_listening(endpoint.port());
+  on_listening(acceptor.local_endpoint().port());
 
   const int signal = wait_for_stop_signal();
   spdlog::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
                options.shutdown_grace.count());
   app.begin_draining();
+  asio::post(workers.front()->context, [&acceptor] {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+  });
   for (auto& worker : workers) {
     asio::post(worker->context, [&w = *worker] {
-      boost::system::error_code ignored;
-      w.acceptor->close(ignored);
       w.registry.begin_draining();
+      w.keep_running.reset();
     });
   }
 

@@ -1,0 +1,146 @@
+"""Start-up configuration, and SIGTERM draining under load."""
+
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import BIN, INDEX_BYTES, RawClient, Server
+
+
+class ConfigurationTest(unittest.TestCase):
+    def run_binary(self, *args, env=None):
+        import os
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run([BIN, *args], capture_output=True, timeout=30, env=full_env)
+
+    def test_help_lists_every_setting_and_exits_0(self):
+        result = self.run_binary("--help")
+        self.assertEqual(result.returncode, 0)
+        for flag in (b"--port", b"PORT", b"--host", b"--mount", b"MOUNT_PATH", b"--env", b"APP_ENV",
+                     b"--threads", b"--views", b"--public", b"--data-dir", b"--log-level",
+                     b"--body-limit", b"BODY_LIMIT", b"--shutdown-grace", b"SHUTDOWN_GRACE"):
+            self.assertIn(flag, result.stdout, flag)
+
+    def test_bad_values_stop_start_up_with_one_line_and_exit_2(self):
+        cases = [
+            (["--port", "http"], {}, b"--port"),
+            ([], {"PORT": "70000"}, b"PORT"),
+            ([], {"BODY_LIMIT": "lots"}, b"BODY_LIMIT"),
+            (["--shutdown-grace", "soon"], {}, b"--shutdown-grace"),
+            (["--env", "staging"], {}, b"--env"),
+            (["--mount", "app1"], {}, b"--mount"),
+            (["--threads", "0"], {}, b"--threads"),
+            (["--views", "/nonexistent/views"], {}, b"/nonexistent/views"),
+            (["--no-such-flag"], {}, b"--no-such-flag"),
+        ]
+        for args, env, mention in cases:
+            result = self.run_binary(*args, env=env)
+            self.assertEqual(result.returncode, 2, (args, env, result.stderr))
+            lines = result.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, result.stderr)
+            self.assertIn(mention, lines[0])
+
+    def test_environment_configures_like_flags(self):
+        with Server(env={"MOUNT_PATH": "/shop", "BODY_LIMIT": "1kb"}) as server:
+            self.assertEqual(server.get("/shop/").body, INDEX_BYTES)
+            self.assertEqual(server.get("/app1/").status, 404)
+            big = server.request("POST", "/shop/", {"Content-Type": "application/json"}, b'{"a":"' + b"x" * 2000 + b'"}')
+            self.assertEqual(big.status, 413)
+
+    def test_a_taken_port_is_a_clear_error(self):
+        with Server() as first:
+            result = self.run_binary("--host", "127.0.0.1", "--port", str(first.port), "--threads", "1")
+            # SO_REUSEPORT lets a second cppapp join the port only as the same user; either way
+            # the outcome is explicit: it serves, or it says why not.
+            if result.returncode != 0:
+                self.assertIn(b"cannot listen", result.stdout + result.stderr)
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_sigterm_under_load_finishes_every_accepted_request(self):
+        server = Server("--threads", "2", "--shutdown-grace", "5s")
+        server.start()
+        stop = threading.Event()
+        lock = threading.Lock()
+        counts = {"complete": 0, "partial": 0, "closed_before_answer": 0, "refused": 0, "saw_close": 0}
+
+        def client_loop():
+            while not stop.is_set():
+                try:
+                    client = RawClient(server, timeout=10)
+                except OSError:
+                    with lock:
+                        counts["refused"] += 1
+                    time.sleep(0.01)
+                    continue
+                with client:
+                    while not stop.is_set():
+                        try:
+                            client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n")
+                            result = client.read_response()
+                        except AssertionError:
+                            with lock:
+                                counts["partial"] += 1
+                            break
+                        except OSError:
+                            result = None
+                        if result is None:
+                            with lock:
+                                counts["closed_before_answer"] += 1
+                            break
+                        status, headers, body = result
+                        with lock:
+                            if status == 200 and body == INDEX_BYTES:
+                                counts["complete"] += 1
+                            else:
+                                counts["partial"] += 1
+                            if headers.get("connection") == "close":
+                                counts["saw_close"] += 1
+                        if headers.get("connection") == "close":
+                            break
+
+        threads = [threading.Thread(target=client_loop) for _ in range(8)]
+        for t in threads:
+            t.start()
+        # Let load build up, measured in answered requests rather than time.
+        deadline = time.monotonic() + 30
+        while counts["complete"] < 2000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+        # An in-flight request: its headers are read (the server's 100 Continue says so) before
+        # SIGTERM, and its body is sent after.
+        slow = RawClient(server)
+        slow.send(b"POST /app1/ HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 8\r\nExpect: 100-continue\r\n\r\n")
+        interim = slow.read_response(head_only=True)
+        self.assertEqual(interim[0], 100)
+        server.process.send_signal(signal.SIGTERM)
+        self.assertIsNotNone(server.wait_for_output(rb"SIGTERM received", timeout=10))
+        slow.send(b'{"a": 1}')
+        status, headers, body = slow.read_response()
+        self.assertEqual(status, 404)
+        self.assertEqual(headers["connection"], "close")
+        self.assertIn(b"Cannot POST /app1/", body)
+        slow.sock.close()
+
+        exit_code = server.process.wait(30)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(exit_code, 0, server.text())
+        self.assertGreater(counts["complete"], 0)
+        self.assertEqual(counts["partial"], 0, counts)
+        self.assertIsNotNone(server.wait_for_output(rb"stopped"), server.text())
+
+    def test_sigint_also_drains_and_exits_0(self):
+        server = Server()
+        server.start()
+        self.assertEqual(server.get("/app1/").status, 200)
+        self.assertEqual(server.stop(signal.SIGINT), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

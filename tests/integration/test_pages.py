@@ -1,0 +1,164 @@
+"""The Hello World page through the whole pipeline: mount, rendering, minifying, headers, 404s."""
+
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from harness import INDEX_BYTES, SECURITY_HEADERS, RawClient, Server, SOURCE_DIR
+
+
+class PageTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def assertSecurityHeaders(self, response):
+        for name, value in SECURITY_HEADERS.items():
+            self.assertEqual(response.header(name), value, name)
+        self.assertIsNone(response.header("x-powered-by"))
+        self.assertIsNone(response.header("server"))
+
+    def test_index_is_the_seed_page_minified(self):
+        for path in ("/app1/", "/app1"):
+            response = self.server.get(path)
+            self.assertEqual(response.status, 200, path)
+            self.assertEqual(response.header("content-type"), "text/html; charset=utf-8")
+            self.assertEqual(response.body, INDEX_BYTES)
+            self.assertEqual(response.header("content-length"), str(len(INDEX_BYTES)))
+            self.assertSecurityHeaders(response)
+
+    def test_mount_matches_case_insensitively_and_keeps_the_query(self):
+        for path in ("/APP1/", "/App1", "/app1/?x=1", "/app1?x=1&y=%20"):
+            self.assertEqual(self.server.get(path).body, INDEX_BYTES, path)
+
+    def test_paths_outside_the_mount_are_express_404s(self):
+        for path in ("/", "/app1x", "/app2/", "/app1/nope", "/app1//", "/favicon.ico"):
+            response = self.server.get(path)
+            self.assertEqual(response.status, 404, path)
+            self.assertEqual(response.header("content-type"), "text/html; charset=utf-8")
+            expected = "<pre>Cannot GET %s</pre>" % path
+            self.assertIn(expected.encode(), response.body, path)
+            self.assertSecurityHeaders(response)
+
+    def test_404_page_escapes_the_path(self):
+        response = self.server.get("/app1/a'b&c\"d<e>")
+        self.assertEqual(response.status, 404)
+        self.assertIn(b"<pre>Cannot GET /app1/a&#39;b&amp;c%22d%3Ce%3E</pre>", response.body)
+        self.assertNotIn(b"<e>", response.body)
+
+    def test_404_page_is_finalhandlers_document(self):
+        response = self.server.get("/nowhere?q=1")
+        self.assertEqual(
+            response.body,
+            b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+            b"</head>\n<body>\n<pre>Cannot GET /nowhere</pre>\n</body>\n</html>\n")
+
+    def test_a_method_no_route_takes_is_a_404(self):
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            response = self.server.request(method, "/app1/")
+            self.assertEqual(response.status, 404, method)
+            self.assertIn(("Cannot %s /app1/" % method).encode(), response.body)
+
+    def test_options_lists_the_methods_like_express(self):
+        response = self.server.request("OPTIONS", "/app1/")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("allow"), "GET,HEAD")
+        self.assertEqual(response.body, b"GET,HEAD")
+        self.assertSecurityHeaders(response)
+        self.assertEqual(self.server.request("OPTIONS", "/app1/nope").status, 404)
+
+    def test_head_has_the_headers_and_no_body(self):
+        get = self.server.get("/app1/")
+        with RawClient(self.server) as client:
+            client.send(b"HEAD /app1/ HTTP/1.1\r\nHost: x\r\n\r\nGET /app1/ HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, headers, body = client.read_response(head_only=True)
+            self.assertEqual(status, 200)
+            self.assertEqual(headers["content-length"], str(len(INDEX_BYTES)))
+            self.assertEqual(headers["etag"], get.header("etag"))
+            self.assertEqual(body, b"")
+            # The next response starts right after the HEAD's header block: no stray body bytes.
+            status, _, body = client.read_response()
+            self.assertEqual((status, body), (200, INDEX_BYTES))
+
+    def test_rendered_pages_get_an_etag_and_304(self):
+        first = self.server.get("/app1/")
+        etag = first.header("etag")
+        self.assertRegex(etag, r'^W/"9c-[A-Za-z0-9+/]{27}"$')
+        again = self.server.get("/app1/", {"If-None-Match": etag})
+        self.assertEqual(again.status, 304)
+        self.assertEqual(again.body, b"")
+        self.assertIsNone(again.header("content-type"))
+        self.assertSecurityHeaders(again)
+        self.assertEqual(self.server.get("/app1/", {"If-None-Match": 'W/"other"'}).status, 200)
+
+    def test_index_is_too_small_to_compress_but_varies(self):
+        response = self.server.get("/app1/", {"Accept-Encoding": "gzip, deflate, br"})
+        self.assertIsNone(response.header("content-encoding"))
+        self.assertEqual(response.body, INDEX_BYTES)
+        self.assertEqual(response.header("vary"), "Accept-Encoding")
+
+    def test_health_endpoints_at_the_root(self):
+        self.assertEqual(self.server.get("/healthz").status, 200)
+        self.assertEqual(self.server.get("/readyz").status, 200)
+        self.assertEqual(self.server.get("/app1/healthz").status, 404)
+
+    def test_access_line_per_request_with_the_forwarded_client(self):
+        mark = len(self.server.output)
+        self.server.get("/app1/?secret=1", {"X-Forwarded-For": "203.0.113.7, 10.0.0.2"})
+        line = self.server.wait_for_output(rb"GET /app1/ 200 156B [0-9.]+ms 203\.0\.113\.7", start=mark)
+        self.assertIsNotNone(line, self.server.text())
+        self.assertNotIn(b"secret", line)
+
+
+class TemplateReloadTest(unittest.TestCase):
+    """Development picks a changed template up; production compiles once and refuses bad ones."""
+
+    def setUp(self):
+        self.views = tempfile.mkdtemp()
+        shutil.copytree(os.path.join(SOURCE_DIR, "views"), self.views, dirs_exist_ok=True)
+
+    def tearDown(self):
+        shutil.rmtree(self.views)
+
+    def write_index(self, text):
+        path = os.path.join(self.views, "index.html")
+        with open(path, "w") as f:
+            f.write(text)
+        # Make the change visible to an mtime check even within the same second.
+        stat = os.stat(path)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+    def test_development_sees_a_changed_template_on_the_next_request(self):
+        with Server("--views", self.views) as server:
+            self.assertIn(b"Hello World!", server.get("/app1/").body)
+            self.write_index('{% extends "./layouts/base.html" %}{% block content %}Changed{% endblock %}')
+            self.assertIn(b"<div class=content>Changed</div>", server.get("/app1/").body)
+
+    def test_production_refuses_to_start_with_a_broken_template(self):
+        self.write_index("line one\n{% if %}\n")
+        server = Server("--views", self.views, "--env", "production")
+        with self.assertRaises(RuntimeError) as raised:
+            server.start()
+        self.assertEqual(server.process.wait(10), 2)
+        self.assertRegex(str(raised.exception), r"index\.html:2:\d+")
+
+    def test_a_render_error_answers_500_and_logs_where(self):
+        with Server("--views", self.views) as server:
+            self.write_index('{% include "missing.html" %}')
+            mark = len(server.output)
+            response = server.get("/app1/")
+            self.assertEqual(response.status, 500)
+            self.assertIn(b"Internal Server Error", response.body)
+            self.assertIsNotNone(server.wait_for_output(rb"error.*index\.html", start=mark), server.text())
+            # The service keeps serving.
+            self.assertEqual(server.get("/healthz").status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()

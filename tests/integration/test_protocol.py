@@ -1,0 +1,182 @@
+"""HTTP/1.x on the wire: keep-alive, pipelining, limits, timeouts, malformed input, bodies."""
+
+import gzip
+import json
+import socket
+import time
+import unittest
+
+from harness import INDEX_BYTES, RawClient, Server
+
+GET_INDEX = b"GET /app1/ HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+class ProtocolTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--header-timeout", "1s", "--keepalive-timeout", "1s").__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def test_keep_alive_serves_several_requests_on_one_connection(self):
+        with RawClient(self.server) as client:
+            for _ in range(3):
+                client.send(GET_INDEX)
+                status, headers, body = client.read_response()
+                self.assertEqual((status, body), (200, INDEX_BYTES))
+                self.assertEqual(headers["connection"], "keep-alive")
+                self.assertEqual(headers["keep-alive"], "timeout=1")
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n"
+                        b"GET /app1/first HTTP/1.1\r\nHost: a\r\n\r\n"
+                        b"OPTIONS /app1/ HTTP/1.1\r\nHost: a\r\n\r\n"
+                        b"GET /app1/second HTTP/1.1\r\nHost: a\r\n\r\n")
+            answers = [client.read_response() for _ in range(4)]
+            self.assertEqual([a[0] for a in answers], [200, 404, 200, 404])
+            self.assertIn(b"Cannot GET /app1/first", answers[1][2])
+            self.assertEqual(answers[2][2], b"GET,HEAD")
+            self.assertIn(b"Cannot GET /app1/second", answers[3][2])
+
+    def test_http_1_0_closes_unless_kept_alive(self):
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.0\r\n\r\n")
+            status, headers, body = client.read_response()
+            self.assertEqual((status, body), (200, INDEX_BYTES))
+            self.assertEqual(headers["connection"], "close")
+            self.assertTrue(client.closed_by_peer())
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            self.assertEqual(client.read_response()[1]["connection"], "keep-alive")
+            client.send(b"GET /app1/ HTTP/1.0\r\n\r\n")
+            self.assertEqual(client.read_response()[0], 200)
+
+    def test_connection_close_is_honoured(self):
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            self.assertEqual(client.read_response()[1]["connection"], "close")
+            self.assertTrue(client.closed_by_peer())
+
+    def test_header_block_over_16_kib_is_431(self):
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * 17000 + b"\r\n\r\n")
+            status, headers, body = client.read_response()
+            self.assertEqual(status, 431)
+            self.assertEqual(headers["connection"], "close")
+        # Just under the limit is fine.
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * 15000 + b"\r\n\r\n")
+            self.assertEqual(client.read_response()[0], 200)
+
+    def test_malformed_requests_get_400_and_close(self):
+        for garbage in (b"GARBAGE\r\n\r\n", b"GET /app1/ HTTP/9.9\r\n\r\n", b"GET /app1/ HTTP/1.1\r\nBad Header\r\n\r\n",
+                        b"GET /app1/ HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+                        b"POST /app1/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"):
+            with RawClient(self.server) as client:
+                client.send(garbage)
+                result = client.read_response()
+                self.assertIsNotNone(result, garbage)
+                self.assertEqual(result[0], 400, garbage)
+                self.assertEqual(result[1]["connection"], "close")
+                self.assertTrue(client.closed_by_peer(), garbage)
+        self.assertEqual(self.server.get("/app1/").status, 200)
+
+    def test_slow_headers_are_cut_off(self):
+        with RawClient(self.server) as client:
+            client.send(b"GET /app1/ HTTP/1.1\r\n")
+            started = time.monotonic()
+            self.assertTrue(client.closed_by_peer(timeout=5))
+            self.assertLess(time.monotonic() - started, 5)
+
+    def test_idle_keep_alive_connections_are_closed(self):
+        with RawClient(self.server) as client:
+            client.send(GET_INDEX)
+            client.read_response()
+            started = time.monotonic()
+            self.assertTrue(client.closed_by_peer(timeout=5))
+            self.assertGreater(time.monotonic() - started, 0.5)
+
+    def test_one_slow_client_does_not_stop_others(self):
+        with RawClient(self.server) as slow:
+            slow.send(b"GET /app1/ HTTP/1.1\r\nHo")
+            for _ in range(5):
+                self.assertEqual(self.server.get("/app1/").status, 200)
+
+
+class BodyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def post(self, client, body, content_type="application/json", extra=b""):
+        client.send(b"POST /app1/ HTTP/1.1\r\nHost: a\r\nContent-Type: " + content_type.encode() +
+                    b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n" + extra + b"\r\n" + body)
+        return client.read_response()
+
+    def test_a_2_mb_json_body_is_413_and_the_service_goes_on(self):
+        body = json.dumps({"data": "x" * 2_000_000}).encode()
+        response = self.server.request("POST", "/app1/", {"Content-Type": "application/json"}, body)
+        self.assertEqual(response.status, 413)
+        self.assertIn(b"102400", response.body)  # says what the limit is
+        self.assertEqual(self.server.get("/app1/").status, 200)
+
+    def test_a_chunked_body_past_the_limit_is_413(self):
+        with RawClient(self.server) as client:
+            client.send(b"POST /app1/ HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                        b"Transfer-Encoding: chunked\r\n\r\n")
+            chunk = b"a" * 65536
+            try:
+                for _ in range(4):
+                    client.send(b"10000\r\n" + chunk + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.assertEqual(client.read_response()[0], 413)
+
+    def test_malformed_json_is_400_and_the_connection_stays_usable(self):
+        with RawClient(self.server) as client:
+            status, headers, body = self.post(client, b'{"name": ')
+            self.assertEqual(status, 400)
+            self.assertEqual(headers["content-type"], "application/json; charset=utf-8")
+            self.assertIn("message", json.loads(body)["error"])
+            self.assertEqual(headers["connection"], "keep-alive")
+            client.send(GET_INDEX)
+            self.assertEqual(client.read_response()[2], INDEX_BYTES)
+
+    def test_json_must_be_an_object_or_array(self):
+        with RawClient(self.server) as client:
+            self.assertEqual(self.post(client, b'"just a string"')[0], 400)
+            self.assertEqual(self.post(client, b"42")[0], 400)
+            # A well-formed body reaches the router, which has no POST route here.
+            self.assertEqual(self.post(client, b'{"a": 1}')[0], 404)
+
+    def test_unsupported_charset_is_415(self):
+        with RawClient(self.server) as client:
+            status, _, body = self.post(client, b"a=1", "application/x-www-form-urlencoded; charset=koi8-r")
+            self.assertEqual(status, 415)
+            self.assertIn(b"koi8-r", body)
+            client.send(GET_INDEX)
+            self.assertEqual(client.read_response()[0], 200)
+
+    def test_urlencoded_bodies_parse(self):
+        with RawClient(self.server) as client:
+            self.assertEqual(self.post(client, b"a[b]=1&a[c][]=2", "application/x-www-form-urlencoded")[0], 404)
+
+    def test_gzip_bodies_are_inflated_and_bounded(self):
+        bomb = gzip.compress(b"{" + b" " * 5_000_000 + b"}")
+        with RawClient(self.server) as client:
+            status, _, _ = self.post(client, bomb, extra=b"Content-Encoding: gzip\r\n")
+            self.assertEqual(status, 413)
+        with RawClient(self.server) as client:
+            status, _, _ = self.post(client, gzip.compress(b'{"a": 1}'), extra=b"Content-Encoding: gzip\r\n")
+            self.assertEqual(status, 404)
+
+
+if __name__ == "__main__":
+    unittest.main()
