@@ -446,7 +446,16 @@ std::optional<Response> serve_static(const Request& request, std::string_view re
 
   std::string relative = decoded->empty() ? std::string() : normalize("./" + *decoded);
   if (has_up_path_segment(relative)) return std::nullopt;  // 403
-  if (contains_dot_file(relative)) return std::nullopt;    // dotfiles: ignore -> 404
+  // serve-static passes no dotfiles option, so send takes its legacy branch: a dot segment only
+  // hides the path when the last segment is the dotfile ("/.hidden" is ignored, while
+  // "/.well-known/x.txt" is served).
+  if (contains_dot_file(relative)) {
+    const std::size_t slash = relative.rfind('/');
+    const std::string_view last = slash == std::string::npos
+                                      ? std::string_view(relative)
+                                      : std::string_view(relative).substr(slash + 1);
+    if (!last.empty() && last.front() == '.') return std::nullopt;  // ignore -> 404
+  }
 
   std::error_code error;
   const std::filesystem::path absolute_root = std::filesystem::absolute(options.root, error);
