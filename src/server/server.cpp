@@ -86,16 +86,6 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::uniq
   }
 }
 
-/// Blocks until SIGTERM or SIGINT.
-int wait_for_stop_signal() {
-  asio::io_context context;
-  asio::signal_set signals(context, SIGINT, SIGTERM);
-  int received = 0;
-  signals.async_wait([&](const boost::system::error_code&, int signal) { received = signal; });
-  context.run();
-  return received;
-}
-
 }  // namespace
 
 int run(const ServerOptions& options, app::Application& app,
@@ -124,9 +114,14 @@ int run(const ServerOptions& options, app::Application& app,
     });
   }
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  on_listening(acceptor.local_endpoint().port());
 
-  const int signal = wait_for_stop_signal();
+  // Catch the stop signals before saying we listen, so a supervisor's early SIGTERM drains too.
+  asio::io_context signal_context;
+  asio::signal_set stop_signal_set(signal_context, SIGINT, SIGTERM);
+  int signal = 0;
+  stop_signal_set.async_wait([&](const boost::system::error_code&, int received) { signal = received; });
+  on_listening(acceptor.local_endpoint().port());
+  signal_context.run();
   spdlog::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
                options.shutdown_grace.count());
   app.begin_draining();
