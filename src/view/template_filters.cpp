@@ -1,6 +1,10 @@
 #include "view/template_filters.hpp"
 
+#include <algorithm>
+#include <clocale>
 #include <cmath>
+#include <cwctype>
+#include <locale.h>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -28,16 +32,42 @@ const std::string& require_string(const Value& v, const char* method) {
 // nunjucks copySafeness(dest, target): keeps the "safe" mark of the input.
 Value copy_safeness(const Value& from, std::string s) { return Value::from_string(std::move(s), from.safe && from.is_string()); }
 
-std::string ascii_lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
+// String.prototype.toLowerCase/toUpperCase with Unicode simple case mappings (C.UTF-8 tables),
+// plus the one common full mapping (German sharp s upper-cases to "SS").
+std::string change_case(const std::string& s, bool upper) {
+  if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out = s;
+    for (char& c : out) {
+      if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  std::u16string units = to_utf16(s);
+  std::u16string out;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    char32_t cp = units[i];
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 && units[i + 1] <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (units[i + 1] - 0xDC00);
+      ++i;
+    }
+    if (upper && cp == 0xDF) {
+      out += u"SS";
+      continue;
+    }
+    if (utf8) cp = static_cast<char32_t>(upper ? towupper_l(static_cast<wint_t>(cp), utf8) : towlower_l(static_cast<wint_t>(cp), utf8));
+    if (cp >= 0x10000) {
+      out += static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10));
+      out += static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF));
+    } else {
+      out += static_cast<char16_t>(cp);
+    }
+  }
+  return to_utf8(out);
 }
-std::string ascii_upper(std::string s) {
-  for (char& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return s;
-}
+std::string lower_case(const std::string& s) { return change_case(s, false); }
+std::string upper_case(const std::string& s) { return change_case(s, true); }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -48,10 +78,13 @@ std::string js_trim(const std::string& s) {
   return s.substr(b, e - b);
 }
 
+// ret.charAt(0).toUpperCase() + ret.slice(1): charAt works on UTF-16 code units.
 std::string capitalize_text(const std::string& s) {
-  std::string lower = ascii_lower(s);
-  if (!lower.empty() && lower[0] >= 'a' && lower[0] <= 'z') lower[0] = static_cast<char>(lower[0] - 'a' + 'A');
-  return lower;
+  std::u16string lower = to_utf16(lower_case(s));
+  if (lower.empty()) return {};
+  std::u16string first = lower.substr(0, 1);
+  if (first[0] < 0xD800 || first[0] > 0xDFFF) first = to_utf16(upper_case(to_utf8(first)));
+  return to_utf8(first + lower.substr(1));
 }
 
 double js_round(double x) {
@@ -163,6 +196,43 @@ void merge_sort(Array& items, const std::function<int(const Value&, const Value&
     }
     items.swap(buffer);
   }
+}
+
+// Array.prototype.sort as V8 does it: undefined values go last uncompared; short arrays (< 64)
+// are one TimSort run (natural run + binary insertion), so even inconsistent comparators
+// (mixed types) give V8's order. Longer arrays merge-sort, identical for consistent comparators.
+void js_sort(Array& items, const std::function<int(const Value&, const Value&)>& cmp) {
+  Array defined, undefined_items;
+  for (auto& v : items) (v.is_undefined() ? undefined_items : defined).push_back(std::move(v));
+  const std::size_t n = defined.size();
+  if (n >= 64) {
+    merge_sort(defined, cmp);
+  } else if (n >= 2) {
+    std::size_t run = 2;
+    bool descending = cmp(defined[1], defined[0]) < 0;
+    for (std::size_t i = 2; i < n; ++i) {
+      int order = cmp(defined[i], defined[i - 1]);
+      if (descending ? order >= 0 : order < 0) break;
+      ++run;
+    }
+    if (descending) std::reverse(defined.begin(), defined.begin() + static_cast<std::ptrdiff_t>(run));
+    for (std::size_t start = run; start < n; ++start) {
+      Value pivot = defined[start];
+      std::size_t left = 0, right = start;
+      while (left < right) {
+        std::size_t mid = left + ((right - left) >> 1);
+        if (cmp(pivot, defined[mid]) < 0) {
+          right = mid;
+        } else {
+          left = mid + 1;
+        }
+      }
+      for (std::size_t p = start; p > left; --p) defined[p] = std::move(defined[p - 1]);
+      defined[left] = std::move(pivot);
+    }
+  }
+  items = std::move(defined);
+  for (auto& v : undefined_items) items.push_back(std::move(v));
 }
 
 // Maps keyword arguments onto positional parameters, as nunjucks makeMacro does.
@@ -295,11 +365,11 @@ Value sort_filter(std::vector<Value> args, const KeywordArgs& kwargs) {
     }
     return cur;
   };
-  merge_sort(items, [&](const Value& a, const Value& b) {
+  js_sort(items, [&](const Value& a, const Value& b) {
     Value x = get(a), y = get(b);
     if (!case_sensitive && x.is_string() && !x.safe && y.is_string() && !y.safe) {
-      x = Value::from_string(ascii_lower(x.string));
-      y = Value::from_string(ascii_lower(y.string));
+      x = Value::from_string(lower_case(x.string));
+      y = Value::from_string(lower_case(y.string));
     }
     if (less_than(x, y)) return reversed ? 1 : -1;
     if (less_than(y, x)) return reversed ? -1 : 1;
@@ -459,7 +529,7 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
   if (name == "upper" || name == "lower") {
     Value v = normalize(input, Value::from_string(""));
     const std::string& s = require_string(v, name == "upper" ? "toUpperCase" : "toLowerCase");
-    return Value::from_string(name == "upper" ? ascii_upper(s) : ascii_lower(s));
+    return Value::from_string(name == "upper" ? upper_case(s) : lower_case(s));
   }
   if (name == "capitalize") {
     Value v = normalize(input, Value::from_string(""));
@@ -549,7 +619,7 @@ std::optional<bool> apply_test(const std::string& name, const std::vector<Value>
   if (name == "iterable") return v.kind == Value::Kind::array || (v.is_string() && !v.safe);
   if (name == "lower" || name == "upper") {
     const std::string& s = require_string(v, name == "lower" ? "toLowerCase" : "toUpperCase");
-    return (name == "lower" ? ascii_lower(s) : ascii_upper(s)) == s;
+    return (name == "lower" ? lower_case(s) : upper_case(s)) == s;
   }
   return std::nullopt;
 }

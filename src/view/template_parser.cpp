@@ -354,7 +354,147 @@ class Parser {
   // ---- expressions ----
   ExprPtr parse_expression() {
     Guard guard(*this);
-    return parse_inline_if();
+    bool outermost = expression_nesting_ == 0;
+    ++expression_nesting_;
+    ExprPtr e;
+    try {
+      e = parse_inline_if();
+    } catch (...) {
+      --expression_nesting_;
+      throw;
+    }
+    --expression_nesting_;
+    return outermost ? normalize(std::move(e)) : std::move(e);
+  }
+
+  // ---- JS re-association ----
+  // nunjucks emits operators as JavaScript source without parentheses ("a * b % c", "a + "" + b"
+  // for `~`, "!a == b" for `not a == b`), so JavaScript precedence, not the nunjucks tree,
+  // decides the result. Flatten each operator chain and re-parse it with JS precedence.
+  struct Item {
+    enum class Type { atom, binary, prefix } type;
+    ExprPtr atom;
+    std::string op;
+    int line = 0, col = 0;
+  };
+
+  static bool is_operator_node(ExprKind k) {
+    switch (k) {
+      case ExprKind::or_: case ExprKind::and_: case ExprKind::add: case ExprKind::sub:
+      case ExprKind::mul: case ExprKind::div: case ExprKind::mod: case ExprKind::concat:
+      case ExprKind::compare: case ExprKind::not_: case ExprKind::neg: case ExprKind::pos:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  void flatten(ExprPtr e, std::vector<Item>& out) {
+    auto binary_op = [&](const char* op) {
+      ExprPtr right = std::move(e->args[1]);
+      flatten(std::move(e->args[0]), out);
+      out.push_back({Item::Type::binary, nullptr, op, e->line, e->col});
+      flatten(std::move(right), out);
+    };
+    switch (e->kind) {
+      case ExprKind::or_: return binary_op("||");
+      case ExprKind::and_: return binary_op("&&");
+      case ExprKind::add: return binary_op("+");
+      case ExprKind::sub: return binary_op("-");
+      case ExprKind::mul: return binary_op("*");
+      case ExprKind::div: return binary_op("/");
+      case ExprKind::mod: return binary_op("%");
+      case ExprKind::concat: {
+        ExprPtr right = std::move(e->args[1]);
+        flatten(std::move(e->args[0]), out);
+        out.push_back({Item::Type::binary, nullptr, "+", e->line, e->col});
+        auto empty = make(ExprKind::literal, e->line, e->col);
+        empty->literal = Value::from_string("");
+        out.push_back({Item::Type::atom, std::move(empty), {}, e->line, e->col});
+        out.push_back({Item::Type::binary, nullptr, "+", e->line, e->col});
+        flatten(std::move(right), out);
+        return;
+      }
+      case ExprKind::compare:
+        flatten(std::move(e->args[0]), out);
+        for (std::size_t i = 0; i < e->ops.size(); ++i) {
+          out.push_back({Item::Type::binary, nullptr, e->ops[i], e->line, e->col});
+          flatten(std::move(e->args[i + 1]), out);
+        }
+        return;
+      case ExprKind::not_:
+      case ExprKind::neg:
+      case ExprKind::pos: {
+        const char* op = e->kind == ExprKind::not_ ? "!" : e->kind == ExprKind::neg ? "-" : "+";
+        // "-" followed by "-" (or "+" by "+") is a JS decrement/increment: a compile error.
+        if (!out.empty() && out.back().type == Item::Type::prefix && out.back().op == op && std::string(op) != "!")
+          fail_at("SyntaxError: Invalid left-hand side expression in prefix operation", e->line, e->col);
+        out.push_back({Item::Type::prefix, nullptr, op, e->line, e->col});
+        flatten(std::move(e->args[0]), out);
+        return;
+      }
+      default:
+        out.push_back({Item::Type::atom, normalize_atom(std::move(e)), {}, 0, 0});
+    }
+  }
+
+  // Children of an atom are separate (parenthesised) JS contexts.
+  ExprPtr normalize_atom(ExprPtr e) {
+    if (e->kind == ExprKind::floordiv) {  // Math.floor(l / r): "l / r" is one JS context
+      auto div = make(ExprKind::div, e->line, e->col);
+      div->args = std::move(e->args);
+      e->args.clear();
+      e->args.push_back(normalize(std::move(div)));
+      return finish(std::move(e));
+    }
+    for (auto& a : e->args)
+      if (a && !(e->kind == ExprKind::dict && a->kind == ExprKind::literal)) a = normalize(std::move(a));
+    for (auto& kv : e->kwargs) kv.second = normalize(std::move(kv.second));
+    return finish(std::move(e));
+  }
+
+  ExprPtr normalize(ExprPtr e) {
+    if (!e) return e;
+    if (!is_operator_node(e->kind)) return normalize_atom(std::move(e));
+    std::vector<Item> items;
+    flatten(std::move(e), items);
+    std::size_t pos = 0;
+    return climb(items, pos, 0);
+  }
+
+  static int precedence(const std::string& op) {
+    if (op == "*" || op == "/" || op == "%") return 13;
+    if (op == "+" || op == "-") return 12;
+    if (op == "<" || op == ">" || op == "<=" || op == ">=") return 10;
+    if (op == "==" || op == "!=" || op == "===" || op == "!==") return 9;
+    if (op == "&&") return 5;
+    return 4;  // ||
+  }
+
+  ExprPtr unary(std::vector<Item>& items, std::size_t& pos) {
+    Item& item = items[pos++];
+    if (item.type == Item::Type::atom) return std::move(item.atom);
+    auto node = make(item.op == "!" ? ExprKind::not_ : item.op == "-" ? ExprKind::neg : ExprKind::pos, item.line, item.col);
+    node->args.push_back(unary(items, pos));
+    return finish(std::move(node));
+  }
+
+  ExprPtr climb(std::vector<Item>& items, std::size_t& pos, int min_precedence) {
+    ExprPtr left = unary(items, pos);
+    while (pos < items.size() && items[pos].type == Item::Type::binary && precedence(items[pos].op) > min_precedence) {
+      const Item& op = items[pos++];
+      int prec = precedence(op.op);
+      ExprPtr right = climb(items, pos, prec);
+      ExprKind kind = op.op == "||" ? ExprKind::or_ : op.op == "&&" ? ExprKind::and_ : op.op == "+" ? ExprKind::add
+                    : op.op == "-" ? ExprKind::sub : op.op == "*" ? ExprKind::mul : op.op == "/" ? ExprKind::div
+                    : op.op == "%" ? ExprKind::mod : ExprKind::compare;
+      auto node = make(kind, left->line, left->col);
+      if (kind == ExprKind::compare) node->ops.push_back(op.op);
+      node->args.push_back(std::move(left));
+      node->args.push_back(std::move(right));
+      left = finish(std::move(node));
+    }
+    return left;
   }
 
   ExprPtr parse_inline_if() {
@@ -740,6 +880,7 @@ class Parser {
   std::vector<std::string> break_on_blocks_;
   bool drop_leading_whitespace_ = false;
   int recursion_ = 0;
+  int expression_nesting_ = 0;
 };
 
 }  // namespace

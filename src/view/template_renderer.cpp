@@ -378,10 +378,11 @@ class Renderer {
         return Value::from_string(to_string(eval(*e.args[0], s)) + to_string(eval(*e.args[1], s)));
       case ExprKind::add:
         return add(eval(*e.args[0], s), eval(*e.args[1], s));
+      case ExprKind::floordiv:  // the parser turned `a // b` into floor(<a / b>)
+        return Value::from_number(std::floor(to_number(eval(*e.args[0], s))));
       case ExprKind::sub:
       case ExprKind::mul:
       case ExprKind::div:
-      case ExprKind::floordiv:
       case ExprKind::mod:
       case ExprKind::pow: {
         double a = to_number(eval(*e.args[0], s)), b = to_number(eval(*e.args[1], s));
@@ -389,7 +390,6 @@ class Renderer {
           case ExprKind::sub: return Value::from_number(a - b);
           case ExprKind::mul: return Value::from_number(a * b);
           case ExprKind::div: return Value::from_number(a / b);
-          case ExprKind::floordiv: return Value::from_number(std::floor(a / b));
           case ExprKind::mod: return Value::from_number(std::fmod(a, b));
           default: return Value::from_number(js_pow(a, b));
         }
