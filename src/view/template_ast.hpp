@@ -15,8 +15,33 @@ using StmtPtr = std::unique_ptr<Stmt>;
 using StmtList = std::vector<StmtPtr>;
 
 enum class ExprKind {
-  literal, symbol, array, dict, group, lookup, call, filter, test, neg, pos, not_, and_, or_,
-  in, concat, add, sub, mul, div, floordiv, mod, pow, compare, inline_if, super_ref, capture
+  literal,
+  symbol,
+  array,
+  dict,
+  group,
+  lookup,
+  call,
+  filter,
+  test,
+  neg,
+  pos,
+  not_,
+  and_,
+  or_,
+  in,
+  concat,
+  add,
+  sub,
+  mul,
+  div,
+  floordiv,
+  mod,
+  pow,
+  compare,
+  inline_if,
+  super_ref,
+  capture
 };
 
 struct Expr;
@@ -26,13 +51,13 @@ struct Expr {
   ExprKind kind;
   int line = 0;  ///< 0-based, as nunjucks records it
   int col = 0;
-  Value literal;                   ///< literal value
-  std::string name;                ///< symbol, filter, test or called-name text
-  std::vector<ExprPtr> args;       ///< operands, items, call/filter arguments; dict: key, value, ...
+  Value literal;              ///< literal value
+  std::string name;           ///< symbol, filter, test or called-name text
+  std::vector<ExprPtr> args;  ///< operands, items, call/filter arguments; dict: key, value, ...
   std::vector<std::pair<std::string, ExprPtr>> kwargs;  ///< keyword arguments of calls/filters
-  std::vector<std::string> ops;    ///< comparison operators, one per right operand
-  StmtList body;                   ///< capture body ({% filter %} blocks)
-  int depth = 1;                   ///< nesting depth of this subtree (bounded by the parser)
+  std::vector<std::string> ops;  ///< comparison operators, one per right operand
+  StmtList body;                 ///< capture body ({% filter %} blocks)
+  int depth = 1;                 ///< nesting depth of this subtree (bounded by the parser)
 
   Expr(ExprKind k, int l, int c) : kind(k), line(l), col(c) {}
   ~Expr();
@@ -50,8 +75,8 @@ struct Stmt {
   StmtList body;
   StmtList else_body;
   bool has_else = false;
-  bool ignore_missing = false;     ///< include ... ignore missing
-  bool has_super = false;          ///< block body calls super()
+  bool ignore_missing = false;  ///< include ... ignore missing
+  bool has_super = false;       ///< block body calls super()
 
   Stmt(StmtKind k, int l, int c) : kind(k), line(l), col(c) {}
 };

@@ -14,7 +14,8 @@
 namespace cppapp::view {
 
 TemplateError::TemplateError(std::string file_, int line_, int column_, const std::string& message)
-    : std::runtime_error(file_ + ":" + std::to_string(line_) + ":" + std::to_string(column_) + ": " + message),
+    : std::runtime_error(file_ + ":" + std::to_string(line_) + ":" + std::to_string(column_) +
+                         ": " + message),
       file(std::move(file_)),
       line(line_),
       column(column_) {}
@@ -42,7 +43,8 @@ struct TemplateEngine::Impl {
 
   // nunjucks FileSystemLoader: "./x" and "../x" are relative to the referencing template's
   // directory; everything else to the views root; nothing outside the root is served.
-  std::optional<fs::path> resolve(const std::string& name, const tpl::CompiledTemplate* parent) const {
+  std::optional<fs::path> resolve(const std::string& name,
+                                  const tpl::CompiledTemplate* parent) const {
     bool relative = name.starts_with("./") || name.starts_with("../");
     fs::path p = (parent && relative) ? fs::path(parent->path).parent_path() / name : root / name;
     p = p.lexically_normal();
@@ -68,7 +70,8 @@ struct TemplateEngine::Impl {
     {
       std::lock_guard lock(mutex);
       auto it = cache.find(key);
-      if (it != cache.end() && it->second.mtime == mtime && it->second.size == size) return it->second.tmpl;
+      if (it != cache.end() && it->second.mtime == mtime && it->second.size == size)
+        return it->second.tmpl;
     }
     std::ifstream in(*path, std::ios::binary);
     if (!in) return nullptr;
@@ -92,7 +95,8 @@ struct TemplateEngine::Impl {
     auto vars = std::make_shared<tpl::Object>();
     for (const auto& kv : context) vars->set(std::string(kv.key()), tpl::from_json(kv.value()));
     auto g = globals_snapshot();
-    tpl::TemplateLoader loader = [this](const std::string& name, const tpl::CompiledTemplate* parent) {
+    tpl::TemplateLoader loader = [this](const std::string& name,
+                                        const tpl::CompiledTemplate* parent) {
       return get(name, parent);
     };
     return tpl::render_template(tmpl, std::move(vars), *g, loader);
@@ -119,19 +123,24 @@ void TemplateEngine::set_global(std::string name, boost::json::value value) {
 void TemplateEngine::compile_all() {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (fs::recursive_directory_iterator it(impl_->root, ec), end; !ec && it != end; it.increment(ec))
+  for (fs::recursive_directory_iterator it(impl_->root, ec), end; !ec && it != end;
+       it.increment(ec))
     if (it->is_regular_file(ec)) files.push_back(it->path());
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) impl_->get(file.lexically_relative(impl_->root).generic_string(), nullptr);
+  for (const auto& file : files)
+    impl_->get(file.lexically_relative(impl_->root).generic_string(), nullptr);
 }
 
-std::string TemplateEngine::render(std::string_view name, const boost::json::object& context) const {
+std::string TemplateEngine::render(std::string_view name,
+                                   const boost::json::object& context) const {
   auto tmpl = impl_->get(std::string(name), nullptr);
-  if (!tmpl) throw TemplateError(std::string(name), 1, 1, "template not found: " + std::string(name));
+  if (!tmpl)
+    throw TemplateError(std::string(name), 1, 1, "template not found: " + std::string(name));
   return impl_->render(tmpl, context);
 }
 
-std::string TemplateEngine::render_string(std::string_view source, const boost::json::object& context,
+std::string TemplateEngine::render_string(std::string_view source,
+                                          const boost::json::object& context,
                                           std::string_view name) const {
   auto tmpl = std::make_shared<tpl::CompiledTemplate>();
   tmpl->name = std::string(name);

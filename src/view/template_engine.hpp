@@ -13,8 +13,10 @@
 namespace cppapp::view {
 
 struct EngineOptions {
-  std::filesystem::path views_dir;  ///< root of template names (nunjucks FileSystemLoader search path)
-  bool reload_on_change = false;    ///< development: a changed file is re-parsed on the next render (check mtime+size)
+  std::filesystem::path
+      views_dir;  ///< root of template names (nunjucks FileSystemLoader search path)
+  bool reload_on_change =
+      false;  ///< development: a changed file is re-parsed on the next render (check mtime+size)
 };
 
 class TemplateEngine {
@@ -28,8 +30,9 @@ class TemplateEngine {
   void set_global(std::string name, boost::json::value value);
   /// Parses every file under views_dir once (production start-up); throws the first TemplateError.
   void compile_all();
-  /// Renders template `name` (relative to views_dir, e.g. "index.html") with `context`. Thread-safe: called
-  /// concurrently from several threads. Throws TemplateError on syntax/render error or missing template.
+  /// Renders template `name` (relative to views_dir, e.g. "index.html") with `context`.
+  /// Thread-safe: called concurrently from several threads. Throws TemplateError on syntax/render
+  /// error or missing template.
   std::string render(std::string_view name, const boost::json::object& context) const;
   /// Renders template source text directly (name is used in errors and for relative includes).
   std::string render_string(std::string_view source, const boost::json::object& context,

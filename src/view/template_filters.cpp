@@ -1,10 +1,10 @@
 #include "view/template_filters.hpp"
 
+#include <locale.h>
 #include <algorithm>
 #include <clocale>
 #include <cmath>
 #include <cwctype>
-#include <locale.h>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -14,7 +14,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Value arg(const std::vector<Value>& args, std::size_t i) { return i < args.size() ? args[i] : Value{}; }
+Value arg(const std::vector<Value>& args, std::size_t i) {
+  return i < args.size() ? args[i] : Value{};
+}
 
 // nunjucks normalize(): null, undefined and false become the default.
 Value normalize(const Value& v, const Value& fallback) {
@@ -30,12 +32,15 @@ const std::string& require_string(const Value& v, const char* method) {
 }
 
 // nunjucks copySafeness(dest, target): keeps the "safe" mark of the input.
-Value copy_safeness(const Value& from, std::string s) { return Value::from_string(std::move(s), from.safe && from.is_string()); }
+Value copy_safeness(const Value& from, std::string s) {
+  return Value::from_string(std::move(s), from.safe && from.is_string());
+}
 
 // String.prototype.toLowerCase/toUpperCase with Unicode simple case mappings (C.UTF-8 tables),
 // plus the one common full mapping (German sharp s upper-cases to "SS").
 std::string change_case(const std::string& s, bool upper) {
-  if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (std::all_of(s.begin(), s.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
     std::string out = s;
     for (char& c : out) {
       if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
@@ -48,7 +53,8 @@ std::string change_case(const std::string& s, bool upper) {
   std::u16string out;
   for (std::size_t i = 0; i < units.size(); ++i) {
     char32_t cp = units[i];
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 && units[i + 1] <= 0xDFFF) {
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 &&
+        units[i + 1] <= 0xDFFF) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (units[i + 1] - 0xDC00);
       ++i;
     }
@@ -56,7 +62,9 @@ std::string change_case(const std::string& s, bool upper) {
       out += u"SS";
       continue;
     }
-    if (utf8) cp = static_cast<char32_t>(upper ? towupper_l(static_cast<wint_t>(cp), utf8) : towlower_l(static_cast<wint_t>(cp), utf8));
+    if (utf8)
+      cp = static_cast<char32_t>(upper ? towupper_l(static_cast<wint_t>(cp), utf8)
+                                       : towlower_l(static_cast<wint_t>(cp), utf8));
     if (cp >= 0x10000) {
       out += static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10));
       out += static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF));
@@ -66,10 +74,16 @@ std::string change_case(const std::string& s, bool upper) {
   }
   return to_utf8(out);
 }
-std::string lower_case(const std::string& s) { return change_case(s, false); }
-std::string upper_case(const std::string& s) { return change_case(s, true); }
+std::string lower_case(const std::string& s) {
+  return change_case(s, false);
+}
+std::string upper_case(const std::string& s) {
+  return change_case(s, true);
+}
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string js_trim(const std::string& s) {
   std::size_t b = 0, e = s.size();
@@ -102,7 +116,8 @@ double parse_int(const Value& v, int radix) {
   bool negative = false;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
   if (radix == 0) radix = 10;
-  if ((radix == 16 || radix == 10) && i + 1 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+  if ((radix == 16 || radix == 10) && i + 1 < s.size() && s[i] == '0' &&
+      (s[i + 1] == 'x' || s[i + 1] == 'X')) {
     if (radix == 16) i += 2;
   }
   if (radix < 2 || radix > 36) return kNaN;
@@ -152,8 +167,8 @@ std::string encode_uri_component(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' ||
-        c == '(' || c == ')') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' ||
+        c == '\'' || c == '(' || c == ')') {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -188,7 +203,8 @@ void merge_sort(Array& items, const std::function<int(const Value&, const Value&
   Array buffer(items.size());
   for (std::size_t width = 1; width < items.size(); width *= 2) {
     for (std::size_t lo = 0; lo < items.size(); lo += 2 * width) {
-      std::size_t mid = std::min(lo + width, items.size()), hi = std::min(lo + 2 * width, items.size());
+      std::size_t mid = std::min(lo + width, items.size()),
+                  hi = std::min(lo + 2 * width, items.size());
       std::size_t a = lo, b = mid, k = lo;
       while (a < mid && b < hi) buffer[k++] = cmp(items[b], items[a]) < 0 ? items[b++] : items[a++];
       while (a < mid) buffer[k++] = items[a++];
@@ -215,7 +231,8 @@ void js_sort(Array& items, const std::function<int(const Value&, const Value&)>&
       if (descending ? order >= 0 : order < 0) break;
       ++run;
     }
-    if (descending) std::reverse(defined.begin(), defined.begin() + static_cast<std::ptrdiff_t>(run));
+    if (descending)
+      std::reverse(defined.begin(), defined.begin() + static_cast<std::ptrdiff_t>(run));
     for (std::size_t start = run; start < n; ++start) {
       Value pivot = defined[start];
       std::size_t left = 0, right = start;
@@ -236,7 +253,8 @@ void js_sort(Array& items, const std::function<int(const Value&, const Value&)>&
 }
 
 // Maps keyword arguments onto positional parameters, as nunjucks makeMacro does.
-void bind_keywords(std::vector<Value>& args, const KeywordArgs& kwargs, const std::vector<std::string>& names) {
+void bind_keywords(std::vector<Value>& args, const KeywordArgs& kwargs,
+                   const std::vector<std::string>& names) {
   if (kwargs.empty()) return;
   std::size_t count = args.size();
   for (std::size_t i = count; i < names.size(); ++i) {
@@ -248,7 +266,9 @@ void bind_keywords(std::vector<Value>& args, const KeywordArgs& kwargs, const st
 }
 
 std::string strip_tags_text(const std::string& in) {
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   auto is_alpha = [&](char c) { return lower(c) >= 'a' && lower(c) <= 'z'; };
   auto is_alnum = [&](char c) { return is_alpha(c) || (c >= '0' && c <= '9'); };
   auto is_word = [&](char c) { return is_alnum(c) || c == '_'; };
@@ -347,7 +367,8 @@ Value sort_filter(std::vector<Value> args, const KeywordArgs& kwargs) {
       std::size_t start = 0;
       while (true) {
         std::size_t dot = attr.string.find('.', start);
-        parts.push_back(attr.string.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+        parts.push_back(
+            attr.string.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
         if (dot == std::string::npos) break;
         start = dot + 1;
       }
@@ -445,7 +466,8 @@ Value urlencode_filter(const Value& v) {
   };
   if (v.kind == Value::Kind::array) {
     for (const auto& item : *v.array) {
-      if (item.is_nullish()) throw std::runtime_error("urlencode: array items must be [key, value] pairs");
+      if (item.is_nullish())
+        throw std::runtime_error("urlencode: array items must be [key, value] pairs");
       add_pair(member(item, Value::from_number(0)), member(item, Value::from_number(1)));
     }
   } else if (v.kind == Value::Kind::object) {
@@ -472,8 +494,10 @@ Value join_filter(const std::vector<Value>& args) {
 
 Value length_filter(const Value& v) {
   Value value = normalize(v, Value::from_string(""));
-  if (value.kind == Value::Kind::object) return Value::from_number(static_cast<double>(value.object->entries.size()));
-  if (value.is_string() && value.safe) return Value::from_number(static_cast<double>(to_utf16(value.string).size()));
+  if (value.kind == Value::Kind::object)
+    return Value::from_number(static_cast<double>(value.object->entries.size()));
+  if (value.is_string() && value.safe)
+    return Value::from_number(static_cast<double>(to_utf16(value.string).size()));
   return member(value, Value::from_string("length"));
 }
 
@@ -493,7 +517,8 @@ Value reverse_filter(const Value& v) {
 
 Value first_or_last(const Value& v, bool last) {
   if (v.is_nullish())
-    throw std::runtime_error(std::string("Cannot read properties of ") + (v.is_undefined() ? "undefined" : "null"));
+    throw std::runtime_error(std::string("Cannot read properties of ") +
+                             (v.is_undefined() ? "undefined" : "null"));
   if (!last) return member(v, Value::from_number(0));
   Value len = member(v, Value::from_string("length"));
   return member(v, Value::from_number(to_number(len) - 1));
@@ -501,12 +526,14 @@ Value first_or_last(const Value& v, bool last) {
 
 }  // namespace
 
-std::optional<Value> apply_filter(const std::string& name, std::vector<Value> args, const KeywordArgs& kwargs) {
+std::optional<Value> apply_filter(const std::string& name, std::vector<Value> args,
+                                  const KeywordArgs& kwargs) {
   if (name == "sort") return sort_filter(std::move(args), kwargs);
   if (name == "int") {
     bind_keywords(args, kwargs, {"value", "default", "base"});
     Value base = arg(args, 2);
-    double res = parse_int(arg(args, 0), base.is_undefined() ? 10 : static_cast<int>(to_number(base)));
+    double res =
+        parse_int(arg(args, 0), base.is_undefined() ? 10 : static_cast<int>(to_number(base)));
     return std::isnan(res) ? arg(args, 1) : Value::from_number(res);
   }
   if (!kwargs.empty()) {  // other filters receive the keyword object as a trailing argument
@@ -520,7 +547,8 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
     std::string text = input.is_nullish() ? "" : to_string(input);
     return Value::from_string(name == "safe" ? text : escape_html(text), true);
   }
-  if (name == "forceescape") return Value::from_string(escape_html(input.is_nullish() ? "" : to_string(input)), true);
+  if (name == "forceescape")
+    return Value::from_string(escape_html(input.is_nullish() ? "" : to_string(input)), true);
   if (name == "default" || name == "d") {
     if (truthy(arg(args, 2))) return truthy(input) ? input : arg(args, 1);
     return input.is_undefined() ? arg(args, 1) : input;
@@ -542,7 +570,8 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
     std::size_t start = 0;
     while (true) {
       std::size_t sp = s.find(' ', start);
-      out += capitalize_text(s.substr(start, sp == std::string::npos ? std::string::npos : sp - start));
+      out += capitalize_text(
+          s.substr(start, sp == std::string::npos ? std::string::npos : sp - start));
       if (sp == std::string::npos) break;
       out += ' ';
       start = sp + 1;
@@ -572,7 +601,8 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
   if (name == "striptags") {
     Value v = normalize(input, Value::from_string(""));
     std::string stripped = js_trim(strip_tags_text(require_string(v, "replace")));
-    return copy_safeness(v, truthy(arg(args, 1)) ? preserve_linebreaks(stripped) : collapse_whitespace(stripped));
+    return copy_safeness(
+        v, truthy(arg(args, 1)) ? preserve_linebreaks(stripped) : collapse_whitespace(stripped));
   }
   if (name == "string") return copy_safeness(input, to_string(input));
   if (name == "nl2br") {

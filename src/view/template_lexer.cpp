@@ -56,10 +56,17 @@ std::string Lexer::parse_string(char delimiter) {
     if (c == '\\') {
       forward();
       switch (current()) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        default: out += current();
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        default:
+          out += current();
       }
       forward();
     } else {
@@ -122,8 +129,8 @@ bool Lexer::next(Token& tok) {
     }
     if (kDelimiters.find(cur) != std::string_view::npos) {
       forward();
-      static constexpr std::array<std::string_view, 8> kComplex = {"==", "===", "!=", "!==",
-                                                                   "<=", ">=",  "//", "**"};
+      static constexpr std::array<std::string_view, 8> kComplex = {
+          "==", "===", "!=", "!==", "<=", ">=", "//", "**"};
       auto is_complex = [](std::string_view s) {
         return std::find(kComplex.begin(), kComplex.end(), s) != kComplex.end();
       };
@@ -137,22 +144,44 @@ bool Lexer::next(Token& tok) {
         }
       }
       switch (op.size() == 1 ? op[0] : ' ') {
-        case '(': tok.type = TokenType::left_paren; break;
-        case ')': tok.type = TokenType::right_paren; break;
-        case '[': tok.type = TokenType::left_bracket; break;
-        case ']': tok.type = TokenType::right_bracket; break;
-        case '{': tok.type = TokenType::left_curly; break;
-        case '}': tok.type = TokenType::right_curly; break;
-        case ',': tok.type = TokenType::comma; break;
-        case ':': tok.type = TokenType::colon; break;
-        case '~': tok.type = TokenType::tilde; break;
-        case '|': tok.type = TokenType::pipe; break;
-        default: tok.type = TokenType::op;
+        case '(':
+          tok.type = TokenType::left_paren;
+          break;
+        case ')':
+          tok.type = TokenType::right_paren;
+          break;
+        case '[':
+          tok.type = TokenType::left_bracket;
+          break;
+        case ']':
+          tok.type = TokenType::right_bracket;
+          break;
+        case '{':
+          tok.type = TokenType::left_curly;
+          break;
+        case '}':
+          tok.type = TokenType::right_curly;
+          break;
+        case ',':
+          tok.type = TokenType::comma;
+          break;
+        case ':':
+          tok.type = TokenType::colon;
+          break;
+        case '~':
+          tok.type = TokenType::tilde;
+          break;
+        case '|':
+          tok.type = TokenType::pipe;
+          break;
+        default:
+          tok.type = TokenType::op;
       }
       tok.value = op;
       return true;
     }
-    std::string word = extract_matching(true, std::string(kWhitespace) + std::string(kDelimiters), at_end);
+    std::string word =
+        extract_matching(true, std::string(kWhitespace) + std::string(kDelimiters), at_end);
     if (is_integer_text(word)) {
       if (current() == '.') {
         forward();

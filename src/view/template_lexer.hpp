@@ -7,9 +7,31 @@
 namespace cppapp::view::tpl {
 
 enum class TokenType {
-  string, whitespace, data, block_start, block_end, variable_start, variable_end, comment,
-  left_paren, right_paren, left_bracket, right_bracket, left_curly, right_curly, op, comma,
-  colon, tilde, pipe, integer, floating, boolean, none, symbol, regex
+  string,
+  whitespace,
+  data,
+  block_start,
+  block_end,
+  variable_start,
+  variable_end,
+  comment,
+  left_paren,
+  right_paren,
+  left_bracket,
+  right_bracket,
+  left_curly,
+  right_curly,
+  op,
+  comma,
+  colon,
+  tilde,
+  pipe,
+  integer,
+  floating,
+  boolean,
+  none,
+  symbol,
+  regex
 };
 
 struct Token {

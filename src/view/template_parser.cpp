@@ -28,6 +28,16 @@ class Parser {
   }
 
  private:
+  static const char* type_name(TokenType t) {
+    static constexpr const char* kNames[] = {
+        "string",         "whitespace",    "data",       "block-start", "block-end",
+        "variable-start", "variable-end",  "comment",    "left-paren",  "right-paren",
+        "left-bracket",   "right-bracket", "left-curly", "right-curly", "operator",
+        "comma",          "colon",         "tilde",      "pipe",        "int",
+        "float",          "boolean",       "none",       "symbol",      "regex"};
+    return kNames[static_cast<int>(t)];
+  }
+
   // ---- token stream (nunjucks nextToken/peekToken/pushToken) ----
   std::optional<Token> raw_next() {
     Token t;
@@ -89,7 +99,9 @@ class Parser {
   Token expect(TokenType type, const char* what) {
     auto tok = next_token();
     if (!tok) fail(std::string("expected ") + what + ", got end of file");
-    if (tok->type != type) fail_at(std::string("expected ") + what + ", got " + tok->value, tok->line, tok->col);
+    if (tok->type != type)
+      fail_at(std::string("expected ") + what + ", got " + type_name(tok->type), tok->line,
+              tok->col);
     return *tok;
   }
   bool skip_value(TokenType type, std::string_view value) {
@@ -174,8 +186,10 @@ class Parser {
           drop_leading_whitespace_ = false;
         }
         if (next && ((next->type == TokenType::block_start && next->value.back() == '-') ||
-                     (next->type == TokenType::variable_start && next->value.size() > 2 && next->value[2] == '-') ||
-                     (next->type == TokenType::comment && next->value.size() > 2 && next->value[2] == '-'))) {
+                     (next->type == TokenType::variable_start && next->value.size() > 2 &&
+                      next->value[2] == '-') ||
+                     (next->type == TokenType::comment && next->value.size() > 2 &&
+                      next->value[2] == '-'))) {
           auto end = data.find_last_not_of(" \t\n\r\f\v");
           data.erase(end == std::string::npos ? 0 : end + 1);
         }
@@ -209,7 +223,8 @@ class Parser {
     if (!peeked) fail("tag name expected, got end of file");
     Token tok = *peeked;
     if (tok.type != TokenType::symbol) fail_at("tag name expected", tok.line, tok.col);
-    if (std::find(break_on_blocks_.begin(), break_on_blocks_.end(), tok.value) != break_on_blocks_.end())
+    if (std::find(break_on_blocks_.begin(), break_on_blocks_.end(), tok.value) !=
+        break_on_blocks_.end())
       return nullptr;
     const std::string& v = tok.value;
     if (v == "raw" || v == "verbatim") return parse_raw(v);
@@ -261,7 +276,14 @@ class Parser {
 
   std::string expect_name(const char* message) {
     auto tok = next_token();
-    if (!tok || tok->type != TokenType::symbol) {
+    if (!tok) fail("expected expression, got end of file");
+    if (tok->type != TokenType::symbol) {
+      bool literal = tok->type == TokenType::string || tok->type == TokenType::integer ||
+                     tok->type == TokenType::floating || tok->type == TokenType::boolean ||
+                     tok->type == TokenType::none;
+      if (!literal && tok->type != TokenType::left_paren && tok->type != TokenType::left_bracket &&
+          tok->type != TokenType::left_curly)
+        fail_at("unexpected token: " + tok->value, tok->line, tok->col);
       push_token(tok);
       fail(message);
     }
@@ -276,8 +298,10 @@ class Parser {
     Token for_tok = *next_token();
     auto node = std::make_unique<Stmt>(StmtKind::for_, for_tok.line, for_tok.col);
     node->names.push_back(expect_name("parseFor: variable name expected for loop"));
-    while (skip(TokenType::comma)) node->names.push_back(expect_name("parseFor: variable name expected for loop"));
-    if (!skip_symbol("in")) fail_at("parseFor: expected \"in\" keyword for loop", for_tok.line, for_tok.col);
+    while (skip(TokenType::comma))
+      node->names.push_back(expect_name("parseFor: variable name expected for loop"));
+    if (!skip_symbol("in"))
+      fail_at("parseFor: expected \"in\" keyword for loop", for_tok.line, for_tok.col);
     node->expr = parse_expression();
     advance_after_block_end(for_tok.value);
     node->body = parse_until_blocks({"endfor", "else"});
@@ -306,10 +330,11 @@ class Parser {
 
   StmtPtr parse_template_ref(const std::string& tag_name) {
     Token tag = *next_token();
-    auto node = std::make_unique<Stmt>(tag_name == "extends" ? StmtKind::extends : StmtKind::include,
-                                       tag.line, tag.col);
+    auto node = std::make_unique<Stmt>(
+        tag_name == "extends" ? StmtKind::extends : StmtKind::include, tag.line, tag.col);
     node->expr = parse_expression();
-    if (tag_name == "include" && skip_symbol("ignore") && skip_symbol("missing")) node->ignore_missing = true;
+    if (tag_name == "include" && skip_symbol("ignore") && skip_symbol("missing"))
+      node->ignore_missing = true;
     advance_after_block_end(tag.value);
     return node;
   }
@@ -322,7 +347,8 @@ class Parser {
       if (!skip(TokenType::comma)) break;
     }
     if (!skip_value(TokenType::op, "=")) {
-      if (!skip(TokenType::block_end)) fail_at("parseSet: expected = or block end in set tag", tag.line, tag.col);
+      if (!skip(TokenType::block_end))
+        fail_at("parseSet: expected = or block end in set tag", tag.line, tag.col);
       // The block end we just skipped may carry "-%}".
       node->body = parse_until_blocks({"endset"});
       advance_after_block_end();
@@ -337,7 +363,8 @@ class Parser {
     Token tag = *next_token();
     auto name_tok = peek_token();
     std::string name = parse_filter_name();
-    auto filter = make(ExprKind::filter, name_tok ? name_tok->line : tag.line, name_tok ? name_tok->col : tag.col);
+    auto filter = make(ExprKind::filter, name_tok ? name_tok->line : tag.line,
+                       name_tok ? name_tok->col : tag.col);
     filter->name = name;
     auto capture = make(ExprKind::capture, filter->line, filter->col);
     filter->args.push_back(nullptr);  // placeholder for the captured body
@@ -380,9 +407,18 @@ class Parser {
 
   static bool is_operator_node(ExprKind k) {
     switch (k) {
-      case ExprKind::or_: case ExprKind::and_: case ExprKind::add: case ExprKind::sub:
-      case ExprKind::mul: case ExprKind::div: case ExprKind::mod: case ExprKind::concat:
-      case ExprKind::compare: case ExprKind::not_: case ExprKind::neg: case ExprKind::pos:
+      case ExprKind::or_:
+      case ExprKind::and_:
+      case ExprKind::add:
+      case ExprKind::sub:
+      case ExprKind::mul:
+      case ExprKind::div:
+      case ExprKind::mod:
+      case ExprKind::concat:
+      case ExprKind::compare:
+      case ExprKind::not_:
+      case ExprKind::neg:
+      case ExprKind::pos:
         return true;
       default:
         return false;
@@ -397,13 +433,20 @@ class Parser {
       flatten(std::move(right), out);
     };
     switch (e->kind) {
-      case ExprKind::or_: return binary_op("||");
-      case ExprKind::and_: return binary_op("&&");
-      case ExprKind::add: return binary_op("+");
-      case ExprKind::sub: return binary_op("-");
-      case ExprKind::mul: return binary_op("*");
-      case ExprKind::div: return binary_op("/");
-      case ExprKind::mod: return binary_op("%");
+      case ExprKind::or_:
+        return binary_op("||");
+      case ExprKind::and_:
+        return binary_op("&&");
+      case ExprKind::add:
+        return binary_op("+");
+      case ExprKind::sub:
+        return binary_op("-");
+      case ExprKind::mul:
+        return binary_op("*");
+      case ExprKind::div:
+        return binary_op("/");
+      case ExprKind::mod:
+        return binary_op("%");
       case ExprKind::concat: {
         ExprPtr right = std::move(e->args[1]);
         flatten(std::move(e->args[0]), out);
@@ -427,8 +470,10 @@ class Parser {
       case ExprKind::pos: {
         const char* op = e->kind == ExprKind::not_ ? "!" : e->kind == ExprKind::neg ? "-" : "+";
         // "-" followed by "-" (or "+" by "+") is a JS decrement/increment: a compile error.
-        if (!out.empty() && out.back().type == Item::Type::prefix && out.back().op == op && std::string(op) != "!")
-          fail_at("SyntaxError: Invalid left-hand side expression in prefix operation", e->line, e->col);
+        if (!out.empty() && out.back().type == Item::Type::prefix && out.back().op == op &&
+            std::string(op) != "!")
+          fail_at("SyntaxError: Invalid left-hand side expression in prefix operation", e->line,
+                  e->col);
         out.push_back({Item::Type::prefix, nullptr, op, e->line, e->col});
         flatten(std::move(e->args[0]), out);
         return;
@@ -448,7 +493,8 @@ class Parser {
       return finish(std::move(e));
     }
     for (auto& a : e->args)
-      if (a && !(e->kind == ExprKind::dict && a->kind == ExprKind::literal)) a = normalize(std::move(a));
+      if (a && !(e->kind == ExprKind::dict && a->kind == ExprKind::literal))
+        a = normalize(std::move(a));
     for (auto& kv : e->kwargs) kv.second = normalize(std::move(kv.second));
     return finish(std::move(e));
   }
@@ -474,20 +520,29 @@ class Parser {
   ExprPtr unary(std::vector<Item>& items, std::size_t& pos) {
     Item& item = items[pos++];
     if (item.type == Item::Type::atom) return std::move(item.atom);
-    auto node = make(item.op == "!" ? ExprKind::not_ : item.op == "-" ? ExprKind::neg : ExprKind::pos, item.line, item.col);
+    auto node = make(item.op == "!"   ? ExprKind::not_
+                     : item.op == "-" ? ExprKind::neg
+                                      : ExprKind::pos,
+                     item.line, item.col);
     node->args.push_back(unary(items, pos));
     return finish(std::move(node));
   }
 
   ExprPtr climb(std::vector<Item>& items, std::size_t& pos, int min_precedence) {
     ExprPtr left = unary(items, pos);
-    while (pos < items.size() && items[pos].type == Item::Type::binary && precedence(items[pos].op) > min_precedence) {
+    while (pos < items.size() && items[pos].type == Item::Type::binary &&
+           precedence(items[pos].op) > min_precedence) {
       const Item& op = items[pos++];
       int prec = precedence(op.op);
       ExprPtr right = climb(items, pos, prec);
-      ExprKind kind = op.op == "||" ? ExprKind::or_ : op.op == "&&" ? ExprKind::and_ : op.op == "+" ? ExprKind::add
-                    : op.op == "-" ? ExprKind::sub : op.op == "*" ? ExprKind::mul : op.op == "/" ? ExprKind::div
-                    : op.op == "%" ? ExprKind::mod : ExprKind::compare;
+      ExprKind kind = op.op == "||"   ? ExprKind::or_
+                      : op.op == "&&" ? ExprKind::and_
+                      : op.op == "+"  ? ExprKind::add
+                      : op.op == "-"  ? ExprKind::sub
+                      : op.op == "*"  ? ExprKind::mul
+                      : op.op == "/"  ? ExprKind::div
+                      : op.op == "%"  ? ExprKind::mod
+                                      : ExprKind::compare;
       auto node = make(kind, left->line, left->col);
       if (kind == ExprKind::compare) node->ops.push_back(op.op);
       node->args.push_back(std::move(left));
@@ -562,7 +617,8 @@ class Parser {
         e->name = right->name;
       } else if (right->kind == ExprKind::call && right->args[0]->kind == ExprKind::symbol) {
         e->name = right->args[0]->name;
-        for (std::size_t i = 1; i < right->args.size(); ++i) e->args.push_back(std::move(right->args[i]));
+        for (std::size_t i = 1; i < right->args.size(); ++i)
+          e->args.push_back(std::move(right->args[i]));
       } else if (right->kind == ExprKind::literal) {
         e->name = to_string(right->literal);
       } else {
@@ -601,42 +657,50 @@ class Parser {
   }
   ExprPtr parse_concat() {
     auto node = parse_add();
-    while (skip_value(TokenType::tilde, "~")) node = binary(ExprKind::concat, std::move(node), parse_add());
+    while (skip_value(TokenType::tilde, "~"))
+      node = binary(ExprKind::concat, std::move(node), parse_add());
     return node;
   }
   ExprPtr parse_add() {
     auto node = parse_sub();
-    while (skip_value(TokenType::op, "+")) node = binary(ExprKind::add, std::move(node), parse_sub());
+    while (skip_value(TokenType::op, "+"))
+      node = binary(ExprKind::add, std::move(node), parse_sub());
     return node;
   }
   ExprPtr parse_sub() {
     auto node = parse_mul();
-    while (skip_value(TokenType::op, "-")) node = binary(ExprKind::sub, std::move(node), parse_mul());
+    while (skip_value(TokenType::op, "-"))
+      node = binary(ExprKind::sub, std::move(node), parse_mul());
     return node;
   }
   ExprPtr parse_mul() {
     auto node = parse_div();
-    while (skip_value(TokenType::op, "*")) node = binary(ExprKind::mul, std::move(node), parse_div());
+    while (skip_value(TokenType::op, "*"))
+      node = binary(ExprKind::mul, std::move(node), parse_div());
     return node;
   }
   ExprPtr parse_div() {
     auto node = parse_floor_div();
-    while (skip_value(TokenType::op, "/")) node = binary(ExprKind::div, std::move(node), parse_floor_div());
+    while (skip_value(TokenType::op, "/"))
+      node = binary(ExprKind::div, std::move(node), parse_floor_div());
     return node;
   }
   ExprPtr parse_floor_div() {
     auto node = parse_mod();
-    while (skip_value(TokenType::op, "//")) node = binary(ExprKind::floordiv, std::move(node), parse_mod());
+    while (skip_value(TokenType::op, "//"))
+      node = binary(ExprKind::floordiv, std::move(node), parse_mod());
     return node;
   }
   ExprPtr parse_mod() {
     auto node = parse_pow();
-    while (skip_value(TokenType::op, "%")) node = binary(ExprKind::mod, std::move(node), parse_pow());
+    while (skip_value(TokenType::op, "%"))
+      node = binary(ExprKind::mod, std::move(node), parse_pow());
     return node;
   }
   ExprPtr parse_pow() {
     auto node = parse_unary();
-    while (skip_value(TokenType::op, "**")) node = binary(ExprKind::pow, std::move(node), parse_unary());
+    while (skip_value(TokenType::op, "**"))
+      node = binary(ExprKind::pow, std::move(node), parse_unary());
     return node;
   }
   ExprPtr parse_unary(bool no_filters = false) {
@@ -761,16 +825,24 @@ class Parser {
     if (!tok) return nullptr;
     ExprPtr node;
     switch (tok->type) {
-      case TokenType::left_paren: node = make(ExprKind::group, tok->line, tok->col); break;
-      case TokenType::left_bracket: node = make(ExprKind::array, tok->line, tok->col); break;
-      case TokenType::left_curly: node = make(ExprKind::dict, tok->line, tok->col); break;
-      default: return nullptr;
+      case TokenType::left_paren:
+        node = make(ExprKind::group, tok->line, tok->col);
+        break;
+      case TokenType::left_bracket:
+        node = make(ExprKind::array, tok->line, tok->col);
+        break;
+      case TokenType::left_curly:
+        node = make(ExprKind::dict, tok->line, tok->col);
+        break;
+      default:
+        return nullptr;
     }
     while (true) {
       const auto& peeked = peek_token();
       if (!peeked) fail("unexpected end of file");
       auto type = peeked->type;
-      if (type == TokenType::right_paren || type == TokenType::right_bracket || type == TokenType::right_curly) {
+      if (type == TokenType::right_paren || type == TokenType::right_bracket ||
+          type == TokenType::right_curly) {
         next_token();
         break;
       }
@@ -778,7 +850,8 @@ class Parser {
         fail_at("parseAggregate: expected comma after expression", tok->line, tok->col);
       if (node->kind == ExprKind::dict) {
         auto key = parse_primary();
-        if (!skip(TokenType::colon)) fail_at("parseAggregate: expected colon after dict key", tok->line, tok->col);
+        if (!skip(TokenType::colon))
+          fail_at("parseAggregate: expected colon after dict key", tok->line, tok->col);
         if (key->kind == ExprKind::symbol) {
           key->kind = ExprKind::literal;
           key->literal = Value::from_string(key->name);
@@ -791,7 +864,8 @@ class Parser {
         node->args.push_back(parse_expression());
       }
     }
-    if (node->kind == ExprKind::group && node->args.empty()) fail_at("unexpected token: )", tok->line, tok->col);
+    if (node->kind == ExprKind::group && node->args.empty())
+      fail_at("unexpected token: )", tok->line, tok->col);
     return finish(std::move(node));
   }
 
@@ -807,7 +881,8 @@ class Parser {
         next_token();
         break;
       }
-      if (check_comma && !skip(TokenType::comma)) fail("parseSignature: expected comma after expression");
+      if (check_comma && !skip(TokenType::comma))
+        fail("parseSignature: expected comma after expression");
       auto arg = parse_expression();
       if (skip_value(TokenType::op, "=")) {
         std::string key;
@@ -860,7 +935,8 @@ class Parser {
   }
   bool mark_super_expr(Expr& e) {
     bool found = false;
-    if (e.kind == ExprKind::call && e.args[0] && e.args[0]->kind == ExprKind::symbol && e.args[0]->name == "super") {
+    if (e.kind == ExprKind::call && e.args[0] && e.args[0]->kind == ExprKind::symbol &&
+        e.args[0]->name == "super") {
       e.kind = ExprKind::super_ref;
       e.args.clear();
       e.kwargs.clear();

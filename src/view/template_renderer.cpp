@@ -14,7 +14,8 @@ namespace {
 // extends + include nesting; a template including itself must fail, not overflow the stack.
 constexpr int kMaxTemplateDepth = 64;
 
-// nunjucks runtime.Frame: a scope level; lookups walk up, writes may be isolated (blocks, includes).
+// nunjucks runtime.Frame: a scope level; lookups walk up, writes may be isolated (blocks,
+// includes).
 struct Frame {
   std::unordered_map<std::string, Value> vars;
   Frame* parent = nullptr;
@@ -90,10 +91,11 @@ struct Scope {
 
 class Renderer {
  public:
-  Renderer(const Object& globals, const TemplateLoader& loader) : globals_(globals), loader_(loader) {}
+  Renderer(const Object& globals, const TemplateLoader& loader)
+      : globals_(globals), loader_(loader) {}
 
-  void render_new_context(const TemplatePtr& tmpl, ObjectPtr vars, Frame* parent_frame, std::string& out,
-                          int line, int col, const CompiledTemplate* from) {
+  void render_new_context(const TemplatePtr& tmpl, ObjectPtr vars, Frame* parent_frame,
+                          std::string& out, int line, int col, const CompiledTemplate* from) {
     Context ctx{std::move(vars), globals_, {}};
     ctx.add_blocks(*tmpl);
     Frame frame;
@@ -115,8 +117,8 @@ class Renderer {
     Renderer& renderer;
   };
 
-  void render_root(const CompiledTemplate& t, Context& ctx, Frame& frame, std::string& out, int line, int col,
-                   const CompiledTemplate* from) {
+  void render_root(const CompiledTemplate& t, Context& ctx, Frame& frame, std::string& out,
+                   int line, int col, const CompiledTemplate* from) {
     DepthGuard guard(*this, line, col, from);
     RootState root;
     std::string buffer;
@@ -134,7 +136,8 @@ class Renderer {
   }
 
   TemplatePtr load(const Scope& s, const Value& name, int line, int col, bool ignore_missing) {
-    if (!name.is_string()) fail(s, line, col, "template names must be a string: " + to_string(name));
+    if (!name.is_string())
+      fail(s, line, col, "template names must be a string: " + to_string(name));
     TemplatePtr t = loader_(name.string, s.tmpl);
     if (!t) {
       if (ignore_missing) return nullptr;
@@ -228,7 +231,8 @@ class Renderer {
       std::size_t idx = 0;
       while (idx < chain.size() && chain[idx].block != ref.block) ++idx;
       if (idx + 1 >= chain.size())
-        fail(inner, ref.block->line, ref.block->col, "no super block available for \"" + ref.block->names[0] + "\"");
+        fail(inner, ref.block->line, ref.block->col,
+             "no super block available for \"" + ref.block->names[0] + "\"");
       std::string parent_output;
       BlockRef next = chain[idx + 1];
       exec_block(next, inner, &block_frame, parent_output);
@@ -264,7 +268,9 @@ class Renderer {
           len = items->size();
           for (std::size_t i = 0; i < items->size(); ++i) {
             for (std::size_t u = 0; u < st.names.size(); ++u)
-              loop_frame.set(st.names[u], member((*items)[i], Value::from_number(static_cast<double>(u))), false);
+              loop_frame.set(st.names[u],
+                             member((*items)[i], Value::from_number(static_cast<double>(u))),
+                             false);
             loop_frame.set("loop", make_loop(i, len), false);
             exec_list(st.body, inner, out);
           }
@@ -275,7 +281,8 @@ class Renderer {
           } else if (arr.is_string()) {
             std::u16string units = to_utf16(arr.string);
             for (std::size_t i = 0; i < units.size(); ++i)
-              entries.emplace_back(std::to_string(i), Value::from_string(to_utf8(units.substr(i, 1))));
+              entries.emplace_back(std::to_string(i),
+                                   Value::from_string(to_utf8(units.substr(i, 1))));
           }
           len = entries.size();
           for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -291,7 +298,8 @@ class Renderer {
           items = *arr.array;
         } else if (arr.is_string() && !arr.safe) {
           std::u16string units = to_utf16(arr.string);
-          for (std::size_t i = 0; i < units.size(); ++i) items.push_back(Value::from_string(to_utf8(units.substr(i, 1))));
+          for (std::size_t i = 0; i < units.size(); ++i)
+            items.push_back(Value::from_string(to_utf8(units.substr(i, 1))));
         }
         len = items.size();
         for (std::size_t i = 0; i < items.size(); ++i) {
@@ -307,11 +315,16 @@ class Renderer {
   // ---- expressions ----
   static std::string node_name(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::symbol: return e.name;
-      case ExprKind::call: return "the return value of (" + node_name(*e.args[0]) + ")";
-      case ExprKind::lookup: return node_name(*e.args[0]) + "[\"" + node_name(*e.args[1]) + "\"]";
-      case ExprKind::literal: return to_string(e.literal);
-      default: return "--expression--";
+      case ExprKind::symbol:
+        return e.name;
+      case ExprKind::call:
+        return "the return value of (" + node_name(*e.args[0]) + ")";
+      case ExprKind::lookup:
+        return node_name(*e.args[0]) + "[\"" + node_name(*e.args[1]) + "\"]";
+      case ExprKind::literal:
+        return to_string(e.literal);
+      default:
+        return "--expression--";
     }
   }
 
@@ -331,7 +344,8 @@ class Renderer {
       }
       case ExprKind::dict: {
         auto obj = std::make_shared<Object>();
-        for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) obj->set(e.args[i]->literal.string, eval(*e.args[i + 1], s));
+        for (std::size_t i = 0; i + 1 < e.args.size(); i += 2)
+          obj->set(e.args[i]->literal.string, eval(*e.args[i + 1], s));
         return Value::from_object(std::move(obj));
       }
       case ExprKind::group: {
@@ -346,7 +360,8 @@ class Renderer {
       case ExprKind::filter:
         return eval_filter(e, s);
       case ExprKind::test: {
-        if (e.literal.kind == Value::Kind::boolean) fail(s, e.line, e.col, "test not found: undefined");
+        if (e.literal.kind == Value::Kind::boolean)
+          fail(s, e.line, e.col, "test not found: undefined");
         std::vector<Value> args;
         for (const auto& a : e.args) args.push_back(eval(*a, s));
         try {
@@ -387,11 +402,16 @@ class Renderer {
       case ExprKind::pow: {
         double a = to_number(eval(*e.args[0], s)), b = to_number(eval(*e.args[1], s));
         switch (e.kind) {
-          case ExprKind::sub: return Value::from_number(a - b);
-          case ExprKind::mul: return Value::from_number(a * b);
-          case ExprKind::div: return Value::from_number(a / b);
-          case ExprKind::mod: return Value::from_number(std::fmod(a, b));
-          default: return Value::from_number(js_pow(a, b));
+          case ExprKind::sub:
+            return Value::from_number(a - b);
+          case ExprKind::mul:
+            return Value::from_number(a * b);
+          case ExprKind::div:
+            return Value::from_number(a / b);
+          case ExprKind::mod:
+            return Value::from_number(std::fmod(a, b));
+          default:
+            return Value::from_number(js_pow(a, b));
         }
       }
       case ExprKind::compare:
@@ -413,8 +433,10 @@ class Renderer {
   Value eval_call(const Expr& e, Scope& s) {
     Value callee = eval(*e.args[0], s);
     std::string name = node_name(*e.args[0]);
-    if (!truthy(callee)) fail(s, e.line, e.col, "Unable to call `" + name + "`, which is undefined or falsey");
-    if (callee.kind != Value::Kind::function) fail(s, e.line, e.col, "Unable to call `" + name + "`, which is not a function");
+    if (!truthy(callee))
+      fail(s, e.line, e.col, "Unable to call `" + name + "`, which is undefined or falsey");
+    if (callee.kind != Value::Kind::function)
+      fail(s, e.line, e.col, "Unable to call `" + name + "`, which is not a function");
     std::vector<Value> args;
     for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(eval(*e.args[i], s));
     if (!e.kwargs.empty()) {
@@ -452,9 +474,13 @@ class Renderer {
         if (strict_equals(item, key)) return Value::from_bool(true);
       return Value::from_bool(false);
     }
-    if (container.is_string()) return Value::from_bool(container.string.find(to_string(key)) != std::string::npos);
-    if (container.kind == Value::Kind::object) return Value::from_bool(container.object->find(to_string(key)) != nullptr);
-    fail(s, e.line, e.col, "Cannot use \"in\" operator to search for \"" + to_string(key) + "\" in unexpected types.");
+    if (container.is_string())
+      return Value::from_bool(container.string.find(to_string(key)) != std::string::npos);
+    if (container.kind == Value::Kind::object)
+      return Value::from_bool(container.object->find(to_string(key)) != nullptr);
+    fail(
+        s, e.line, e.col,
+        "Cannot use \"in\" operator to search for \"" + to_string(key) + "\" in unexpected types.");
   }
 
   // The operators are emitted as one JS expression, so JS precedence applies: relational
@@ -462,7 +488,9 @@ class Renderer {
   Value eval_compare(const Expr& e, Scope& s) {
     std::vector<Value> values;
     for (const auto& a : e.args) values.push_back(eval(*a, s));
-    auto relational = [](const std::string& op) { return op == "<" || op == ">" || op == "<=" || op == ">="; };
+    auto relational = [](const std::string& op) {
+      return op == "<" || op == ">" || op == "<=" || op == ">=";
+    };
     auto apply = [](const Value& a, const std::string& op, const Value& b) {
       if (op == "==") return loose_equals(a, b);
       if (op == "!=") return !loose_equals(a, b);
@@ -485,7 +513,8 @@ class Renderer {
       }
     }
     Value result = terms[0];
-    for (std::size_t i = 0; i < eq_ops.size(); ++i) result = Value::from_bool(apply(result, eq_ops[i], terms[i + 1]));
+    for (std::size_t i = 0; i < eq_ops.size(); ++i)
+      result = Value::from_bool(apply(result, eq_ops[i], terms[i + 1]));
     return result;
   }
 

@@ -19,7 +19,8 @@ using TemplatePtr = std::shared_ptr<const CompiledTemplate>;
 
 /// Resolves `name` as referenced from `parent` (nullptr at top level); nullptr when missing.
 /// Throws TemplateError when the found template does not parse.
-using TemplateLoader = std::function<TemplatePtr(const std::string& name, const CompiledTemplate* parent)>;
+using TemplateLoader =
+    std::function<TemplatePtr(const std::string& name, const CompiledTemplate* parent)>;
 
 /// Renders `tmpl` with `context` variables and `globals`. Throws TemplateError.
 std::string render_template(const TemplatePtr& tmpl, ObjectPtr context, const Object& globals,

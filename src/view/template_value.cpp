@@ -22,7 +22,9 @@ bool is_index_key(const std::string& key, unsigned long long& out) {
   return true;
 }
 
-bool is_js_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_js_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 double string_to_number(std::string_view s) {
   std::size_t b = 0, e = s.size();
@@ -30,8 +32,8 @@ double string_to_number(std::string_view s) {
   while (e > b && is_js_space(s[e - 1])) --e;
   s = s.substr(b, e - b);
   if (s.empty()) return 0;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' ||
-                                      s[1] == 'b' || s[1] == 'B')) {
+  if (s.size() > 2 && s[0] == '0' &&
+      (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B')) {
     int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'o' || s[1] == 'O') ? 8 : 2;
     double n = 0;
     for (char c : s.substr(2)) {
@@ -333,7 +335,8 @@ Value member(const Value& obj, const Value& key) {
     case Value::Kind::array: {
       std::size_t i = 0;
       if (key_index(key, i)) return i < obj.array->size() ? (*obj.array)[i] : Value{};
-      if (to_string(key) == "length") return Value::from_number(static_cast<double>(obj.array->size()));
+      if (to_string(key) == "length")
+        return Value::from_number(static_cast<double>(obj.array->size()));
       return {};
     }
     case Value::Kind::object: {
@@ -350,13 +353,26 @@ std::string escape_html(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\\': out += "&#92;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\\':
+        out += "&#92;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -402,7 +418,8 @@ std::string to_utf8(std::u16string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     char32_t cp = s[i];
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 &&
+        s[i + 1] <= 0xDFFF) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (s[i + 1] - 0xDC00);
       ++i;
     } else if (cp >= 0xD800 && cp <= 0xDFFF) {
