@@ -293,17 +293,16 @@ class Renderer {
           }
         }
       } else {
-        Array items;
-        if (arr.kind == Value::Kind::array) {
-          items = *arr.array;
-        } else if (arr.is_string() && !arr.safe) {
+        // Values are immutable once built, so the loop can share the array instead of copying it.
+        ArrayPtr items = arr.kind == Value::Kind::array ? arr.array : std::make_shared<Array>();
+        if (arr.is_string() && !arr.safe) {
           std::u16string units = to_utf16(arr.string);
           for (std::size_t i = 0; i < units.size(); ++i)
-            items.push_back(Value::from_string(to_utf8(units.substr(i, 1))));
+            items->push_back(Value::from_string(to_utf8(units.substr(i, 1))));
         }
-        len = items.size();
-        for (std::size_t i = 0; i < items.size(); ++i) {
-          loop_frame.set(st.names[0], items[i], false);
+        len = items->size();
+        for (std::size_t i = 0; i < items->size(); ++i) {
+          loop_frame.set(st.names[0], (*items)[i], false);
           loop_frame.set("loop", make_loop(i, len), false);
           exec_list(st.body, inner, out);
         }
