@@ -440,9 +440,11 @@ Value truncate_filter(const std::vector<Value>& args) {
   Value input = normalize(orig, Value::from_string(""));
   double length = truthy(arg(args, 1)) ? to_number(args[1]) : 255;
   if (!input.is_string()) {
+    // `input.length <= length` then String methods: only short arrays pass through unchanged.
     Value len = member(input, Value::from_string("length"));
-    if (len.is_undefined() || !(to_number(len) > length)) return input;
-    throw std::runtime_error("input.substring is not a function");
+    if (len.kind == Value::Kind::number && len.number <= length) return input;
+    throw std::runtime_error(truthy(arg(args, 2)) ? "input.substring is not a function"
+                                                  : "input.lastIndexOf is not a function");
   }
   std::u16string units = to_utf16(input.string);
   if (static_cast<double>(units.size()) <= length) return input;
@@ -472,9 +474,7 @@ Value urlencode_filter(const Value& v) {
     }
   } else if (v.kind == Value::Kind::object) {
     for (const auto& kv : v.object->entries) add_pair(Value::from_string(kv.first), kv.second);
-  } else if (v.is_nullish()) {
-    throw std::runtime_error("Cannot convert undefined or null to object");
-  }
+  }  // other values have no enumerable keys: ""
   return Value::from_string(out);
 }
 
@@ -604,7 +604,12 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
     return copy_safeness(
         v, truthy(arg(args, 1)) ? preserve_linebreaks(stripped) : collapse_whitespace(stripped));
   }
-  if (name == "string") return copy_safeness(input, to_string(input));
+  if (name == "string") {
+    if (input.is_nullish())
+      throw std::runtime_error(std::string("Cannot read properties of ") + to_string(input) +
+                               " (reading 'toString')");
+    return copy_safeness(input, to_string(input));
+  }
   if (name == "nl2br") {
     if (input.is_nullish()) return Value::from_string("");
     const std::string& s = require_string(input, "replace");

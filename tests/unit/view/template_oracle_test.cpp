@@ -368,7 +368,44 @@ line2)T", false, 0, 0, ""},
     {R"T({% set x = 1 %}{% set y = x + 1 %}{{ x ~ y }})T", "", R"T({})T", R"T(12)T", false, 0, 0, ""},
     {R"T({% for i in range(3) %}{% if loop.first %}F{% elif loop.last %}L{% else %}M{% endif %}{% endfor %})T", "", R"T({})T", R"T(FML)T", false, 0, 0, ""},
     {R"T({% for i in [3,1,2] | sort %}{{ i }}{% endfor %}{% for i in 'cba' | reverse %}{{ i }}{% endfor %})T", "", R"T({})T", R"T(123abc)T", false, 0, 0, ""},
-    {R"T({{ users | map }})T", "", R"T({"users": []})T", "", true, 0, 0, R"T(filter not found: map)T"},};
+    {R"T({{ users | map }})T", "", R"T({"users": []})T", "", true, 0, 0, R"T(filter not found: map)T"},
+    {R"T([{{ u | upper }}][{{ n | upper }}][{{ 5 | upper }}][{{ true | upper }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(str.toUpperCase is not a function)T"},
+    {R"T([{{ u | lower }}][{{ n | lower }}][{{ 5 | lower }}][{{ true | lower }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(str.toLowerCase is not a function)T"},
+    {R"T([{{ u | length }}][{{ n | length }}][{{ 5 | length }}][{{ true | length }}])T", "", R"T({"n": null})T", R"T([0][0][][])T", false, 0, 0, ""},
+    {R"T([{{ u | join }}][{{ n | join }}][{{ 5 | join }}][{{ true | join }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T()T"},
+    {R"T([{{ u | trim }}][{{ n | trim }}][{{ 5 | trim }}][{{ true | trim }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T()T"},
+    {R"T([{{ u | title }}][{{ n | title }}][{{ 5 | title }}][{{ true | title }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(str.split is not a function)T"},
+    {R"T([{{ u | capitalize }}][{{ n | capitalize }}][{{ 5 | capitalize }}][{{ true | capitalize }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(str.toLowerCase is not a function)T"},
+    {R"T([{{ u | escape }}][{{ n | escape }}][{{ 5 | escape }}][{{ true | escape }}])T", "", R"T({"n": null})T", R"T([][][5][true])T", false, 0, 0, ""},
+    {R"T([{{ u | safe }}][{{ n | safe }}][{{ 5 | safe }}][{{ true | safe }}])T", "", R"T({"n": null})T", R"T([][][5][true])T", false, 0, 0, ""},
+    {R"T([{{ u | int }}][{{ n | int }}][{{ 5 | int }}][{{ true | int }}])T", "", R"T({"n": null})T", R"T([][][5][])T", false, 0, 0, ""},
+    {R"T([{{ u | float }}][{{ n | float }}][{{ 5 | float }}][{{ true | float }}])T", "", R"T({"n": null})T", R"T([][][5][])T", false, 0, 0, ""},
+    {R"T([{{ u | round }}][{{ n | round }}][{{ 5 | round }}][{{ true | round }}])T", "", R"T({"n": null})T", R"T([NaN][0][5][1])T", false, 0, 0, ""},
+    {R"T([{{ u | abs }}][{{ n | abs }}][{{ 5 | abs }}][{{ true | abs }}])T", "", R"T({"n": null})T", R"T([NaN][0][5][1])T", false, 0, 0, ""},
+    {R"T([{{ u | replace('a','b') }}][{{ n | replace('a','b') }}][{{ 5 | replace('a','b') }}][{{ true | replace('a','b') }}])T", "", R"T({"n": null})T", R"T([][][5][true])T", false, 0, 0, ""},
+    {R"T([{{ u | truncate }}][{{ n | truncate }}][{{ 5 | truncate }}][{{ true | truncate }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(input.lastIndexOf is not a function)T"},
+    {R"T([{{ u | urlencode }}][{{ n | urlencode }}][{{ 5 | urlencode }}][{{ true | urlencode }}])T", "", R"T({"n": null})T", R"T([][][][])T", false, 0, 0, ""},
+    {R"T([{{ u | sort }}][{{ n | sort }}][{{ 5 | sort }}][{{ true | sort }}])T", "", R"T({"n": null})T", R"T([][][][])T", false, 0, 0, ""},
+    {R"T([{{ u | reverse }}][{{ n | reverse }}][{{ 5 | reverse }}][{{ true | reverse }}])T", "", R"T({"n": null})T", R"T([][][][])T", false, 0, 0, ""},
+    {R"T([{{ u | first }}][{{ n | first }}][{{ 5 | first }}][{{ true | first }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T()T"},
+    {R"T([{{ u | last }}][{{ n | last }}][{{ 5 | last }}][{{ true | last }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T()T"},
+    {R"T([{{ u | striptags }}][{{ n | striptags }}][{{ 5 | striptags }}][{{ true | striptags }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T()T"},
+    {R"T([{{ u | default }}][{{ n | default }}][{{ 5 | default }}][{{ true | default }}])T", "", R"T({"n": null})T", R"T([][][5][true])T", false, 0, 0, ""},
+    {R"T([{{ u | string }}][{{ n | string }}][{{ 5 | string }}][{{ true | string }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(Cannot read properties of undefined (reading 'toString'))T"},
+    {R"T([{{ u | nl2br }}][{{ n | nl2br }}][{{ 5 | nl2br }}][{{ true | nl2br }}])T", "", R"T({"n": null})T", "", true, 0, 0, R"T(str.replace is not a function)T"},
+    {R"T(a
+  {%- if true -%}
+	b
+{%- endif %}
+c)T", "", R"T({})T", R"T(ab
+c)T", false, 0, 0, ""},
+    {R"T(x {#- c -#}
+ y {{ '}}' }} {)T", "", R"T({})T", R"T(xy }} {)T", false, 0, 0, ""},
+    {R"T({% set x = {'a': 1, "b": [1, 2]} %}{{ x.a }}{{ x.b[1] }}{{ x['b'] | length }})T", "", R"T({})T", R"T(122)T", false, 0, 0, ""},
+    {R"T({% for e in entries %}<li>{{ e.name }}: {{ e.message | truncate(10) }} ({{ e.created | default('?') }})</li>{% else %}<p>none</p>{% endfor %})T", "", R"T({"entries": [{"name": "A<", "message": "hello there friend"}, {"name": "B", "message": "hi", "created": "2024-01-01"}]})T", R"T(<li>A&lt;: hello... (?)</li><li>B: hi (2024-01-01)</li>)T", false, 0, 0, ""},
+    {R"T({{ 'a' | replace('a', 'b') | safe }}{{ ['<x>'] | join | safe }})T", "", R"T({})T", R"T(b<x>)T", false, 0, 0, ""},
+    {R"T({% if errors.length %}E{{ errors | length }}{% endif %}{% if not errors %}none{% endif %})T", "", R"T({"errors": []})T", R"T()T", false, 0, 0, ""},
+    {R"T({{ '%s' }} {{ 'é' | urlencode }} {{ 'a+b c' | urlencode }})T", "", R"T({})T", R"T(%s %C3%A9 a%2Bb%20c)T", false, 0, 0, ""},};
 // clang-format on
 
 class NunjucksOracle : public ::testing::TestWithParam<OracleCase> {};
