@@ -1,0 +1,90 @@
+#pragma once
+// The compiled form of a template: a tree of statements and expressions, built once by the
+// parser and walked (read-only, so shareable between threads) by the renderer.
+#include "view/template_value.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cppapp::view::tpl {
+
+struct Stmt;
+using StmtPtr = std::unique_ptr<Stmt>;
+using StmtList = std::vector<StmtPtr>;
+
+enum class ExprKind {
+  literal,
+  symbol,
+  array,
+  dict,
+  group,
+  lookup,
+  call,
+  filter,
+  test,
+  neg,
+  pos,
+  not_,
+  and_,
+  or_,
+  in,
+  concat,
+  add,
+  sub,
+  mul,
+  div,
+  floordiv,
+  mod,
+  pow,
+  compare,
+  inline_if,
+  super_ref,
+  capture
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind;
+  int line = 0;  ///< 0-based, as nunjucks records it
+  int col = 0;
+  Value literal;              ///< literal value
+  std::string name;           ///< symbol, filter, test or called-name text
+  std::vector<ExprPtr> args;  ///< operands, items, call/filter arguments; dict: key, value, ...
+  std::vector<std::pair<std::string, ExprPtr>> kwargs;  ///< keyword arguments of calls/filters
+  std::vector<std::string> ops;  ///< comparison operators, one per right operand
+  StmtList body;                 ///< capture body ({% filter %} blocks)
+  int depth = 1;                 ///< nesting depth of this subtree (bounded by the parser)
+
+  Expr(ExprKind k, int l, int c) : kind(k), line(l), col(c) {}
+  ~Expr();
+};
+
+enum class StmtKind { data, output, if_, for_, set, block, extends, include };
+
+struct Stmt {
+  StmtKind kind;
+  int line = 0;
+  int col = 0;
+  std::string text;                ///< data text
+  ExprPtr expr;                    ///< output / condition / iterable / set value / template name
+  std::vector<std::string> names;  ///< loop variables, set targets, block name
+  StmtList body;
+  StmtList else_body;
+  bool has_else = false;
+  bool ignore_missing = false;  ///< include ... ignore missing
+  bool has_super = false;       ///< block body calls super()
+
+  Stmt(StmtKind k, int l, int c) : kind(k), line(l), col(c) {}
+};
+
+/// A parsed template: its statements and its blocks by name.
+struct Program {
+  StmtList body;
+  std::map<std::string, const Stmt*> blocks;
+};
+
+}  // namespace cppapp::view::tpl
