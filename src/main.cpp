@@ -1,10 +1,8 @@
 // cppapp: nodeapp's backend service in C++. Reads the configuration, prepares the views and
 // serves until SIGTERM (see docs/architecture.md for the life of a request).
-#include <spdlog/spdlog.h>
-
 #include "app/application.hpp"
 #include "app/config.hpp"
-#include "log/console.hpp"
+#include "log/logger.hpp"
 #include "server/server.hpp"
 #include "view/template_engine.hpp"
 
@@ -24,8 +22,19 @@ server::ServerOptions server_options(const app::Config& config) {
           .shutdown_grace = config.shutdown_grace};
 }
 
+log::LogOptions log_options(const app::Config& config) {
+  return {.level = log::parse_level(config.log_level).value_or(log::Level::info),
+          .json_console = config.log_json,
+          .node_name = config.node_name,
+          .logstash_address = config.logstash_address,
+          .buffer_bytes = config.log_buffer,
+          .spool_max_bytes = config.log_spool_max,
+          .resend_window_bytes = config.log_resend_window,
+          .spool_dir = config.data_dir / "log-spool"};
+}
+
 int serve(const app::Config& config) {
-  log::init_console(config.log_level);
+  log::init(log_options(config));
 
   // Development re-reads a changed template on the next request; production compiles every
   // template now, so a broken one stops start-up instead of failing a request later.
@@ -35,7 +44,7 @@ int serve(const app::Config& config) {
     try {
       views.compile_all();
     } catch (const view::TemplateError& error) {
-      spdlog::critical("template error: {}", error.what());
+      log::critical("template error: {}", error.what());
       return 2;
     }
   }
@@ -43,10 +52,10 @@ int serve(const app::Config& config) {
   app::Application application(config, views);
   try {
     return server::run(server_options(config), application, [&](std::uint16_t port) {
-      spdlog::info("Started server: http://{}:{}", log::first_ipv4_address(), port);
+      log::info("Started server: http://{}:{}", log::first_ipv4_address(), port);
     });
   } catch (const std::exception& error) {
-    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, error.what());
+    log::critical("cannot listen on {}:{}: {}", config.host, config.port, error.what());
     return 1;
   }
 }

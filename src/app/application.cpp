@@ -1,7 +1,5 @@
 #include "app/application.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "app/controllers.hpp"
 #include "app/route_match.hpp"
 #include "http/body_parser.hpp"
@@ -11,6 +9,7 @@
 #include "http/send.hpp"
 #include "http/static_files.hpp"
 #include "http/trust_proxy.hpp"
+#include "log/logger.hpp"
 #include "view/template_engine.hpp"
 
 namespace cppapp::app {
@@ -67,11 +66,17 @@ void Application::handle(http::Request request, std::string_view peer_address,
   try {
     response = route_root(request);
   } catch (const view::TemplateError& error) {
-    spdlog::error("render error: {} ({} {})", error.what(), request.method, request.path);
+    log::emit(log::Event(log::Level::error, fmt::format("render error: {}", error.what()),
+                         {{"http.request.id", request.id},
+                          {"url.path", request.path},
+                          {"error.type", std::string("TemplateError")}}));
     response = http::error_response(request, 500, "render_failed", "Internal Server Error");
   } catch (const std::exception& error) {
     // The seed's handleExceptions / exitOnError = false: log with detail and keep serving.
-    spdlog::error("unhandled error: {} ({} {})", error.what(), request.method, request.path);
+    log::emit(log::Event(log::Level::error, fmt::format("unhandled error: {}", error.what()),
+                         {{"http.request.id", request.id},
+                          {"url.path", request.path},
+                          {"error.type", std::string("exception")}}));
     response = http::error_response(request, 500, "internal_error", "Internal Server Error");
   }
   finish(request, response);

@@ -93,6 +93,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.env = env_or("NODE_ENV", config.env);
 
   std::string body_limit = "100kb", header_limit = "16kb", compression_threshold = "1kb";
+  std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb", log_resend_window = "1mb";
   std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
               keepalive_timeout = "5s";
 
@@ -134,6 +135,35 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("LOG_LEVEL")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cli.add_option("--log-format", log_format, "Console format: text (coloured when a terminal) or json")
+      ->envname("LOG_FORMAT")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  auto* logstash = cli.add_option("--logstash", config.logstash_address,
+                                  "Logstash host:port for JSON lines; empty: off (production default: "
+                                  "logstash:9000)")
+                       ->envname("LOGSTASH_ADDR")
+                       ->check([](const std::string& address) {
+                         return address.empty() || address.rfind(':') != std::string::npos
+                                    ? std::string()
+                                    : "must be host:port, like logstash:9000";
+                       });
+  cli.add_option("--node-name", config.node_name, "Sent to Logstash as label and service.node.name")
+      ->envname("LOG_NODE_NAME")
+      ->capture_default_str();
+  cli.add_option("--log-buffer", log_buffer, "Memory queue for Logstash before spilling to the spool")
+      ->envname("LOG_BUFFER")
+      ->capture_default_str()
+      ->check(size);
+  cli.add_option("--log-spool-max", log_spool_max, "Spool in <data-dir>/log-spool while Logstash is away")
+      ->envname("LOG_SPOOL_MAX")
+      ->capture_default_str()
+      ->check(size);
+  cli.add_option("--log-resend-window", log_resend_window,
+                 "Bytes sent again after a reconnect (what a dead receiver may have lost)")
+      ->envname("LOG_RESEND_WINDOW")
+      ->capture_default_str()
+      ->check(size);
   cli.add_option("--body-limit", body_limit, "Largest request body (body-parser's limit)")
       ->envname("BODY_LIMIT")
       ->capture_default_str()
@@ -174,6 +204,15 @@ ConfigResult parse_config(int argc, const char* const* argv) {
     return {std::nullopt, 2};
   }
 
+  config.log_json = log_format == "json";
+  config.log_buffer = *http::parse_byte_size(log_buffer);
+  config.log_spool_max = *http::parse_byte_size(log_spool_max);
+  config.log_resend_window = *http::parse_byte_size(log_resend_window);
+  // The seed ships to logstash:9000 in production; LOGSTASH_ADDR="" turns shipping off.
+  const char* logstash_env = std::getenv("LOGSTASH_ADDR");
+  if (logstash->count() == 0 && logstash_env == nullptr && config.production()) {
+    config.logstash_address = "logstash:9000";
+  }
   config.body_limit = *http::parse_byte_size(body_limit);
   config.header_limit = *http::parse_byte_size(header_limit);
   config.compression_threshold = *http::parse_byte_size(compression_threshold);

@@ -21,6 +21,12 @@ struct Config {
   std::filesystem::path public_dir;
   std::filesystem::path data_dir = "data";
   std::string log_level = "info";
+  bool log_json = false;             ///< LOG_FORMAT=json: the console prints JSON lines
+  std::string node_name = "cppapp1";  ///< the seed's node_name, sent to Logstash as `label`
+  std::string logstash_address;      ///< host:port; empty: no shipping
+  std::size_t log_buffer = 8 << 20;           ///< memory queue for Logstash
+  std::uint64_t log_spool_max = 256ull << 20;  ///< spool on disk while Logstash is away
+  std::size_t log_resend_window = 1 << 20;     ///< re-sent after a reconnect
   std::size_t body_limit = 100 * 1024;    ///< largest request body accepted (after decoding)
   std::size_t header_limit = 16 * 1024;   ///< largest request line + header block
   std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed

@@ -50,6 +50,8 @@ struct Request {
   unsigned version = 11;  ///< 10 or 11
   Headers headers;
   std::string body;
+  /// The request id: the proxy's X-Request-Id when it sent a sane one, else generated.
+  std::string id;
 
   // Derived by the trust-proxy stage.
   std::string client_ip;         ///< X-Forwarded-For's client, else the peer address

@@ -12,10 +12,12 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "app/application.hpp"
-#include "log/console.hpp"
+#include "log/logger.hpp"
 #include "http/trust_proxy.hpp"
 #include "server/wire.hpp"
 
@@ -142,6 +144,38 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
   return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message());
 }
 
+/// A proxy's X-Request-Id is kept when it is a plain token; anything else gets a fresh id, so
+/// nothing a client sends is echoed into a header or a log unchecked.
+std::string request_id_for(const http::Headers& headers) {
+  const std::string_view given = headers.value_or_empty("X-Request-Id");
+  const bool plain = !given.empty() && given.size() <= 128 &&
+                     std::all_of(given.begin(), given.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                              c == '.' || c == ':';
+                     });
+  return plain ? std::string(given) : log::new_request_id();
+}
+
+/// What the access record needs from a request that the pipeline consumes.
+struct AccessFacts {
+  AccessFacts(const http::Request& request, const std::string& peer)
+      : method(request.method),
+        target(request.target),
+        client_ip(http::trusted_client_ip(request.headers, peer)),
+        user_agent(request.headers.value_or_empty("User-Agent")),
+        request_id(request.id) {}
+  std::string_view path() const { return std::string_view(target).substr(0, target.find('?')); }
+  std::string_view query() const {
+    const std::size_t question = target.find('?');
+    return question == std::string::npos ? std::string_view() : std::string_view(target).substr(question + 1);
+  }
+  std::string method;
+  std::string target;
+  std::string client_ip;
+  std::string user_agent;
+  std::string request_id;
+};
+
 }  // namespace
 
 void ConnectionRegistry::begin_draining() {
@@ -209,7 +243,15 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (refusal) {
       // The stream is out of step with the client: answer once and close.
       co_await write_response(stream, *refusal, "GET", false, options);
-      log::access({"-", "-", refusal->status, refusal->content_length(), {}, peer});
+      log::access({.method = "-",
+                   .path = "-",
+                   .query = "",
+                   .status = refusal->status,
+                   .bytes = refusal->content_length(),
+                   .duration = {},
+                   .client_ip = peer,
+                   .user_agent = "",
+                   .request_id = ""});
       linger = true;
       break;
     }
@@ -218,16 +260,23 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     const auto started = Clock::now();
     keep_alive = parser.get().keep_alive();
     http::Request request = to_request(parser.release());
-    const std::string method = request.method;
-    const std::string target = request.target;
-    const std::string client_ip = http::trusted_client_ip(request.headers, peer);
+    request.id = request_id_for(request.headers);
+    const AccessFacts facts(request, peer);
     http::Response response = co_await run_pipeline(app, std::move(request), peer);
+    response.headers.set("X-Request-Id", facts.request_id);
 
     // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
     if (registry.draining) keep_alive = false;
-    auto [write_ec, body_bytes] = co_await write_response(stream, response, method, keep_alive, options);
-    log::access({method, std::string_view(target).substr(0, target.find('?')), response.status,
-                 body_bytes, Clock::now() - started, client_ip});
+    auto [write_ec, body_bytes] = co_await write_response(stream, response, facts.method, keep_alive, options);
+    log::access({.method = facts.method,
+                 .path = facts.path(),
+                 .query = facts.query(),
+                 .status = response.status,
+                 .bytes = body_bytes,
+                 .duration = Clock::now() - started,
+                 .client_ip = facts.client_ip,
+                 .user_agent = facts.user_agent,
+                 .request_id = facts.request_id});
     if (write_ec) break;
   }
   if (linger) {

@@ -16,9 +16,9 @@
 #include <optional>
 #include <thread>
 #include <vector>
-#include <spdlog/spdlog.h>
 
 #include "app/application.hpp"
+#include "log/logger.hpp"
 #include "server/connection.hpp"
 
 namespace cppapp::server {
@@ -68,7 +68,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::uniq
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of file descriptors or similar: say so and retry shortly instead of spinning.
-      spdlog::warn("accept failed: {}; retrying", ec.message());
+      log::warn("accept failed: {}; retrying", ec.message());
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(nothrow);
       continue;
@@ -80,7 +80,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::uniq
                      try {
                        std::rethrow_exception(error);
                      } catch (const std::exception& e) {
-                       spdlog::error("connection ended by an error: {}", e.what());
+                       log::error("connection ended by an error: {}", e.what());
                      }
                    });
   }
@@ -122,7 +122,7 @@ int run(const ServerOptions& options, app::Application& app,
   stop_signal_set.async_wait([&](const boost::system::error_code&, int received) { signal = received; });
   on_listening(acceptor.local_endpoint().port());
   signal_context.run();
-  spdlog::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
+  log::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
                options.shutdown_grace.count());
   app.begin_draining();
   asio::post(workers.front()->context, [&acceptor] {
@@ -140,12 +140,12 @@ int run(const ServerOptions& options, app::Application& app,
   const bool drained = all_stopped.wait_for(lock, options.shutdown_grace, [&] { return running == 0; });
   lock.unlock();
   if (!drained) {
-    spdlog::warn("shutdown grace of {} ms over with requests still in flight; closing them",
+    log::warn("shutdown grace of {} ms over with requests still in flight; closing them",
                  options.shutdown_grace.count());
     for (auto& worker : workers) worker->context.stop();
   }
   for (auto& worker : workers) worker->thread.join();
-  spdlog::info("stopped");
+  log::info("stopped");
   return 0;
 }
 

@@ -8,7 +8,8 @@ so no test sleeps waiting for the server.
 import http.client
 import os
 import re
-import select
+import shutil
+import tempfile
 import signal
 import socket
 import subprocess
@@ -64,12 +65,16 @@ class Server:
         self.env = dict(os.environ)
         self.env.pop("APP_ENV", None)
         self.env.pop("NODE_ENV", None)
+        # Each server keeps its embedded data and log spool in a directory of its own.
+        self.data_dir = tempfile.mkdtemp(prefix="cppapp-test-")
+        self.env["DATA_DIR"] = self.data_dir
         self.env.update(env or {})
         self.cwd = cwd
         self.output = []
         self._lines_changed = threading.Condition()
         self.process = None
         self.port = None
+        self._output_closed = False
 
     def __enter__(self):
         self.start()
@@ -77,6 +82,7 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def start(self):
         self.process = subprocess.Popen(
@@ -95,6 +101,7 @@ class Server:
                 self.output.append(line)
                 self._lines_changed.notify_all()
         with self._lines_changed:
+            self._output_closed = True
             self._lines_changed.notify_all()
 
     def text(self):
@@ -111,12 +118,9 @@ class Server:
                     if pattern.search(line):
                         return line
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or (self.process.poll() is not None and not self._pending()):
+                if remaining <= 0 or self._output_closed:
                     return None
                 self._lines_changed.wait(min(remaining, 0.2))
-
-    def _pending(self):
-        return bool(select.select([self.process.stdout], [], [], 0)[0]) if not self.process.stdout.closed else False
 
     def stop(self, sig=signal.SIGTERM, timeout=30.0):
         if self.process is None or self.process.poll() is not None:

@@ -1,0 +1,59 @@
+// One log event: a structured record every sink (console, Logstash, spool) renders from.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cppapp::log {
+
+enum class Level { trace, debug, info, warn, error, critical };
+
+/// winston's level names ("warn", not "warning").
+std::string_view level_name(Level level);
+
+using FieldValue = std::variant<std::string, std::int64_t, double, bool>;
+
+/// A flat extra key, e.g. {"url.path", "/app1/"} or {"http.response.status_code", 200}.
+struct Field {
+  std::string key;
+  FieldValue value;
+};
+
+struct Event {
+  Event(Level level, std::string message, std::vector<Field> fields = {},
+        std::string dataset = "cppapp.log")
+      : level(level), message(std::move(message)), fields(std::move(fields)), dataset(std::move(dataset)) {}
+
+  Level level;
+  std::string message;
+  std::vector<Field> fields;
+  std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
+  std::string dataset;  ///< event.dataset: cppapp.log or cppapp.access
+};
+
+/// Who is logging: fixed for the life of the process.
+struct Identity {
+  std::string service_name = "cppapp";
+  std::string node_name = "cppapp1";  ///< the seed's node_name, sent as `label`
+  std::string hostname;
+  std::int64_t pid = 0;
+};
+
+/// The identity of this process (hostname and pid filled in) with the given node name.
+Identity current_identity(std::string node_name);
+
+/// "2026-11-29T15:46:36.123Z"
+std::string iso8601_utc(std::chrono::system_clock::time_point time);
+
+/// Replaces every invalid UTF-8 sequence by U+FFFD so the JSON we emit is always valid.
+std::string valid_utf8(std::string_view text);
+
+/// The event as one JSON object (no newline): winston-logstash's fields (level, message, label,
+/// flat extras) plus @timestamp and ECS fields, with `event_id` as event.id.
+std::string to_json(const Event& event, const Identity& identity, std::string_view event_id);
+
+}  // namespace cppapp::log

@@ -1,0 +1,85 @@
+// The process-wide logger: every event (start-up, errors, access) is one structured record that
+// goes to the console (coloured text, or JSON lines with LOG_FORMAT=json) and, when configured,
+// to Logstash. Logging from a request thread only formats and enqueues; it never waits on I/O.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fmt/format.h>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "log/event.hpp"
+
+namespace cppapp::log {
+
+struct ShipperCounters;
+
+struct LogOptions {
+  Level level = Level::info;
+  bool json_console = false;             ///< LOG_FORMAT=json
+  std::string node_name = "cppapp1";     ///< LOG_NODE_NAME, sent as `label`
+  std::string logstash_address;          ///< host:port; empty: no shipping
+  std::size_t buffer_bytes = 8 << 20;    ///< LOG_BUFFER
+  std::uint64_t spool_max_bytes = 256 << 20;  ///< LOG_SPOOL_MAX
+  std::size_t resend_window_bytes = 1 << 20;  ///< LOG_RESEND_WINDOW
+  std::filesystem::path spool_dir;       ///< DATA_DIR/log-spool
+};
+
+/// Starts the console (and the Logstash shipper when an address is set). Call once, first.
+void init(const LogOptions& options);
+
+/// Flushes: Logstash gets up to 2 s, the rest goes to the spool; then the console.
+void shutdown();
+
+/// Logs one event (dropped below the configured level).
+void emit(Event event);
+
+/// "trace", "debug", "info", "warn"/"warning", "error", "critical"; nullopt otherwise.
+std::optional<Level> parse_level(std::string_view name);
+
+template <typename... Args>
+void info(fmt::format_string<Args...> format, Args&&... args) {
+  emit(Event(Level::info, fmt::format(format, std::forward<Args>(args)...)));
+}
+template <typename... Args>
+void warn(fmt::format_string<Args...> format, Args&&... args) {
+  emit(Event(Level::warn, fmt::format(format, std::forward<Args>(args)...)));
+}
+template <typename... Args>
+void error(fmt::format_string<Args...> format, Args&&... args) {
+  emit(Event(Level::error, fmt::format(format, std::forward<Args>(args)...)));
+}
+template <typename... Args>
+void critical(fmt::format_string<Args...> format, Args&&... args) {
+  emit(Event(Level::critical, fmt::format(format, std::forward<Args>(args)...)));
+}
+
+/// One finished request.
+struct AccessRecord {
+  std::string_view method;
+  std::string_view path;
+  std::string_view query;
+  unsigned status = 0;
+  std::uint64_t bytes = 0;  ///< body bytes sent
+  std::chrono::nanoseconds duration{0};
+  std::string_view client_ip;
+  std::string_view user_agent;
+  std::string_view request_id;
+};
+
+/// Logs the access record: a human line on the console, ECS http/url/client fields in JSON.
+void access(const AccessRecord& record);
+
+/// A fresh request id (when the proxy sent none).
+std::string new_request_id();
+
+/// The Logstash shipper's counters, or nullptr when not shipping.
+const ShipperCounters* shipping_counters();
+
+/// The first non-loopback IPv4 address of this host (the seed's ip.address()), else 127.0.0.1.
+std::string first_ipv4_address();
+
+}  // namespace cppapp::log

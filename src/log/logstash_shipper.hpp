@@ -1,0 +1,99 @@
+// Ships JSON lines to Logstash (tcp input, json_lines codec) from a thread of its own.
+//
+// Request threads only enqueue (a mutex and a memory copy; never I/O). The shipper thread sends,
+// reconnects forever with capped exponential backoff, spills to the spool when the memory queue
+// fills, and replays spool then memory in order. TCP acknowledges nothing a receiver has read, so
+// after a reconnect the last `resend_window_bytes` sent on the dead connection are sent again:
+// delivery is at-least-once, and Logstash stores each event.id once (deploy/logstash/pipeline.conf).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "log/spool.hpp"
+
+namespace cppapp::log {
+
+struct ShipperOptions {
+  std::string address;                          ///< "host:port"
+  std::size_t buffer_bytes = 8 << 20;           ///< memory queue (LOG_BUFFER)
+  std::uint64_t spool_max_bytes = 256 << 20;    ///< spool on disk (LOG_SPOOL_MAX)
+  std::size_t resend_window_bytes = 1 << 20;    ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
+  std::filesystem::path spool_dir;              ///< DATA_DIR/log-spool
+  std::chrono::milliseconds flush_on_stop{2000};
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{5000};
+};
+
+/// Monotonic counters, read by the metrics endpoint.
+struct ShipperCounters {
+  std::atomic<std::uint64_t> shipped{0};     ///< lines written to Logstash (re-sends included)
+  std::atomic<std::uint64_t> spooled{0};     ///< lines written to the spool
+  std::atomic<std::uint64_t> dropped{0};     ///< lines lost because memory and spool were full
+  std::atomic<std::uint64_t> reconnects{0};  ///< connections made after the first
+  std::atomic<std::uint64_t> resent{0};      ///< lines sent again after a reconnect
+};
+
+/// Where the shipper reports its own state (console only: never back into the shipper).
+using ShipperReport = std::function<void(bool is_warning, const std::string& message)>;
+
+class LogstashShipper {
+ public:
+  LogstashShipper(ShipperOptions options, ShipperReport report);
+  ~LogstashShipper();
+  LogstashShipper(const LogstashShipper&) = delete;
+  LogstashShipper& operator=(const LogstashShipper&) = delete;
+
+  /// Queues one line (ending in '\n'). Never blocks on I/O; drops (and counts) only when the
+  /// memory queue is full.
+  void enqueue(std::string line);
+
+  /// Flushes to Logstash for up to flush_on_stop, spools the rest, stops the thread.
+  void stop();
+
+  const ShipperCounters& counters() const { return counters_; }
+
+ private:
+  struct Batch;
+  void run();
+  void wake();
+  bool connect_once();
+  void disconnect(std::deque<std::string>&& unsent_lines);
+  void spill_memory(std::size_t keep_bytes);
+  void spill_everything();
+  bool send(const std::string& data);
+  void wait_for_work(std::chrono::steady_clock::time_point until);
+
+  ShipperOptions options_;
+  ShipperReport report_;
+  ShipperCounters counters_;
+
+  // Shared with request threads.
+  std::mutex mutex_;
+  std::deque<std::string> memory_;  ///< newer than anything in the spool
+  std::size_t memory_bytes_ = 0;
+  bool stopping_ = false;
+  std::uint64_t dropped_unreported_ = 0;
+  std::atomic<bool> wake_pending_{false};
+  int wake_fd_ = -1;  ///< eventfd the shipper sleeps on
+
+  // The shipper thread's own.
+  std::unique_ptr<Spool> spool_;
+  int socket_ = -1;
+  std::deque<std::string> recent_;  ///< last lines sent on this connection (the resend window)
+  std::size_t recent_bytes_ = 0;
+  std::deque<std::string> resend_;  ///< to send first after a reconnect
+  bool ever_connected_ = false;
+  bool failure_reported_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cppapp::log

@@ -1,0 +1,151 @@
+#include "log/spool.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+namespace cppapp::log {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// "segment-00000000000000000042.ndjson" → 42. Files named "first-*" (a crash record, the resend
+/// tail of a stopped process) are shipped before every segment.
+std::optional<std::uint64_t> segment_number(const fs::path& path) {
+  const std::string name = path.filename().string();
+  std::uint64_t number = 0;
+  if (std::sscanf(name.c_str(), "segment-%lu.ndjson", &number) == 1) return number;
+  return std::nullopt;
+}
+
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t written = ::write(fd, data, size);
+    if (written < 0) return false;
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+  return true;
+}
+
+}  // namespace
+
+Spool::Spool(fs::path directory, std::uint64_t max_bytes, std::uint64_t segment_bytes)
+    : directory_(std::move(directory)), max_bytes_(max_bytes), segment_bytes_(segment_bytes) {
+  fs::create_directories(directory_);
+  std::vector<std::pair<std::uint64_t, fs::path>> found;
+  std::vector<fs::path> crash_records;
+  for (const auto& entry : fs::directory_iterator(directory_)) {
+    if (!entry.is_regular_file()) continue;
+    if (auto number = segment_number(entry.path())) found.emplace_back(*number, entry.path());
+    else if (entry.path().filename().string().starts_with("first-")) crash_records.push_back(entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  // A crash record is the last word of a process that died; it goes out before later segments.
+  for (const auto& crash : crash_records) {
+    const std::uint64_t size = fs::file_size(crash);
+    segments_.push_back({crash, size, 0});
+    bytes_ += size;
+  }
+  for (const auto& [number, path] : found) {
+    const std::uint64_t size = fs::file_size(path);
+    next_number_ = number + 1;
+    if (size == 0) {
+      fs::remove(path);  // left by a process that was killed before writing to it
+      continue;
+    }
+    segments_.push_back({path, size, 0});
+    bytes_ += size;
+  }
+  start_new_segment();
+}
+
+Spool::~Spool() {
+  if (write_fd_ >= 0) ::close(write_fd_);
+  // An empty segment left behind would only be noise for the next start.
+  for (const auto& segment : segments_) {
+    if (segment.size == 0) fs::remove(segment.path);
+  }
+}
+
+void Spool::start_new_segment() {
+  if (write_fd_ >= 0) ::close(write_fd_);
+  char name[64];
+  std::snprintf(name, sizeof name, "segment-%020lu.ndjson", static_cast<unsigned long>(next_number_++));
+  const fs::path path = directory_ / name;
+  write_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  segments_.push_back({path, 0, 0});
+}
+
+bool Spool::append(const std::string& lines) {
+  if (lines.empty()) return true;
+  if (bytes_ + lines.size() > max_bytes_ || write_fd_ < 0) return false;
+  if (segments_.back().size > 0 && segments_.back().size + lines.size() > segment_bytes_) start_new_segment();
+  if (!write_all(write_fd_, lines.data(), lines.size())) return false;
+  segments_.back().size += lines.size();
+  bytes_ += lines.size();
+  return true;
+}
+
+std::string Spool::peek(std::size_t max_bytes) {
+  while (!segments_.empty()) {
+    Segment& oldest = segments_.front();
+    const std::uint64_t remaining = oldest.size - oldest.shipped;
+    if (remaining > 0) {
+      std::ifstream in(oldest.path, std::ios::binary);
+      in.seekg(static_cast<std::streamoff>(oldest.shipped));
+      // Whole lines only, so a record is never split across two sends; a line longer than
+      // max_bytes is read whole anyway.
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(max_bytes, remaining));
+      std::string data;
+      while (true) {
+        const std::size_t had = data.size();
+        data.resize(want);
+        in.read(data.data() + had, static_cast<std::streamsize>(want - had));
+        data.resize(had + static_cast<std::size_t>(in.gcount()));
+        const std::size_t last_newline = data.rfind('\n');
+        if (last_newline != std::string::npos) {
+          data.resize(last_newline + 1);
+          return data;
+        }
+        if (data.size() < want || want >= remaining) break;
+        want = static_cast<std::size_t>(std::min<std::uint64_t>(want * 2, remaining));
+      }
+      // A torn last line (the process died mid-write): skip it.
+      bytes_ -= remaining;
+      oldest.shipped = oldest.size;
+    }
+    if (segments_.size() == 1) return {};  // the segment being written stays
+    fs::remove(oldest.path);
+    segments_.pop_front();
+  }
+  return {};
+}
+
+void Spool::consume(std::size_t bytes) {
+  while (bytes > 0 && !segments_.empty()) {
+    Segment& oldest = segments_.front();
+    const std::uint64_t take = std::min<std::uint64_t>(bytes, oldest.size - oldest.shipped);
+    oldest.shipped += take;
+    bytes_ -= take;
+    bytes -= static_cast<std::size_t>(take);
+    if (oldest.shipped == oldest.size && segments_.size() > 1) {
+      fs::remove(oldest.path);
+      segments_.pop_front();
+    } else if (take == 0) {
+      break;
+    }
+  }
+  // The write segment fully shipped: start it over instead of growing it forever.
+  if (segments_.size() == 1 && segments_.front().shipped == segments_.front().size && segments_.front().size > 0) {
+    fs::remove(segments_.front().path);
+    segments_.clear();
+    start_new_segment();
+  }
+}
+
+}  // namespace cppapp::log
