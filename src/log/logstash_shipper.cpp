@@ -24,14 +24,19 @@ constexpr std::size_t kBatchBytes = 256 * 1024;
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 /// A receiver that takes nothing for this long is treated as dead.
 constexpr auto kSendStallTimeout = std::chrono::seconds(10);
-/// Bounds the bytes the kernel holds unacknowledged, so the resend window covers them.
-constexpr int kSendBufferBytes = 256 * 1024;
+/// Bounds the bytes the kernel holds unacknowledged, so the resend window (default 1 MiB) covers
+/// them and leaves the rest for what the receiver's kernel took but the receiver never read.
+constexpr int kSendBufferBytes = 64 * 1024;
 
 std::uint64_t count_lines(std::string_view text) {
   return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+std::string human_size(std::uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
 
 /// Splits "host:port" or "[v6]:port".
 std::pair<std::string, std::string> split_address(const std::string& address) {
@@ -143,8 +148,8 @@ bool LogstashShipper::connect_once() {
   if (socket_ < 0) {
     if (!failure_reported_) {
       report_(true, "cannot reach logstash at " + options_.address + ": " + failure +
-                        "; buffering log events (memory up to " + mib(options_.buffer_bytes) +
-                        ", then spool up to " + mib(options_.spool_max_bytes) + ") and retrying");
+                        "; buffering log events (memory up to " + human_size(options_.buffer_bytes) +
+                        ", then spool up to " + human_size(options_.spool_max_bytes) + ") and retrying");
       failure_reported_ = true;
     }
     return false;
@@ -182,8 +187,16 @@ bool LogstashShipper::send(const std::string& data) {
       continue;
     }
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-      pollfd wait{socket_, POLLOUT, 0};
-      if (::poll(&wait, 1, poll_ms(stalled_at)) == 0 && Clock::now() >= stalled_at) return false;
+      // While a slow receiver holds us here, new events keep arriving: move them to the spool
+      // as memory fills, instead of letting the request threads find it full.
+      pollfd waits[2] = {{socket_, POLLOUT, 0}, {wake_fd_, POLLIN, 0}};
+      if (::poll(waits, 2, poll_ms(stalled_at)) == 0 && Clock::now() >= stalled_at) return false;
+      if (waits[1].revents & POLLIN) {
+        std::uint64_t value = 0;
+        [[maybe_unused]] const ssize_t ignored = ::read(wake_fd_, &value, sizeof value);
+        wake_pending_.store(false);
+        spill_memory(options_.buffer_bytes / 2);
+      }
       continue;
     }
     return false;

@@ -127,7 +127,8 @@ class Server:
             return self.process.returncode if self.process else None
         self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout)
+            code = self.process.wait(timeout)
+            return code
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

@@ -1,0 +1,233 @@
+"""Logging to a Logstash stand-in: fields, outages, restarts, bad addresses."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import RawClient, Server
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESEND_WINDOW = 1024 * 1024  # cppapp's default LOG_RESEND_WINDOW
+
+
+class Receiver:
+    """log_receiver.py in its own process, so a test can SIGKILL it mid-stream."""
+
+    def __init__(self, path, port=0, slow=False):
+        self.path = path
+        self.process = subprocess.Popen([sys.executable, os.path.join(HERE, "log_receiver.py"), path, str(port)]
+                                        + (["--slow"] if slow else []),
+                                        stdout=subprocess.PIPE)
+        line = self.process.stdout.readline()
+        match = re.match(rb"listening (\d+)", line)
+        if not match:
+            raise RuntimeError("log receiver did not start: %r" % line)
+        self.port = int(match.group(1))
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.process.stdout.close()
+
+    def records(self):
+        with open(self.path, "rb") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def wait_for(self, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            records = self.records()
+            if predicate(records):
+                return records
+            time.sleep(0.05)  # polling a file another process appends to
+        return self.records()
+
+
+def console_records(server):
+    """The JSON records cppapp printed with LOG_FORMAT=json (every event it logged)."""
+    records = []
+    for line in server.text().splitlines():
+        if line.startswith("{"):
+            records.append(json.loads(line))
+    return records
+
+
+def sequence(event_id):
+    return int(event_id.split("-")[1], 16)
+
+
+class LogFieldsTest(unittest.TestCase):
+    def test_an_access_record_has_every_field_correctly_typed(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            receiver = Receiver(os.path.join(tmp, "received.ndjson"))
+            try:
+                with Server(env={"LOGSTASH_ADDR": "127.0.0.1:%d" % receiver.port, "LOG_NODE_NAME": "node-7"}) as server:
+                    response = server.get("/app1/?q=1&x=%22", {"User-Agent": "tester/1.0", "X-Request-Id": "req-42",
+                                                               "X-Forwarded-For": "198.51.100.4"})
+                    self.assertEqual(response.header("x-request-id"), "req-42")
+                    records = receiver.wait_for(lambda rs: any(r.get("http.request.id") == "req-42" for r in rs))
+            finally:
+                receiver.kill()
+        access = [r for r in records if r.get("http.request.id") == "req-42"]
+        self.assertEqual(len(access), 1, records)
+        record = access[0]
+        expected_types = {
+            "@timestamp": str, "level": str, "message": str, "label": str, "log.level": str,
+            "service.name": str, "service.node.name": str, "host.hostname": str, "process.pid": int,
+            "event.dataset": str, "http.request.method": str, "url.path": str, "url.query": str,
+            "http.response.status_code": int, "http.response.body.bytes": int, "event.duration": int,
+            "client.ip": str, "user_agent.original": str, "http.request.id": str, "event.id": str,
+        }
+        for key, kind in expected_types.items():
+            self.assertIn(key, record)
+            self.assertIsInstance(record[key], kind, key)
+        self.assertRegex(record["@timestamp"], r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+        self.assertEqual(record["level"], "info")
+        self.assertEqual(record["log.level"], "info")
+        self.assertEqual(record["label"], "node-7")
+        self.assertEqual(record["service.node.name"], "node-7")
+        self.assertEqual(record["service.name"], "cppapp")
+        self.assertEqual(record["event.dataset"], "cppapp.access")
+        self.assertEqual(record["http.request.method"], "GET")
+        self.assertEqual(record["url.path"], "/app1/")
+        self.assertEqual(record["url.query"], "q=1&x=%22")
+        self.assertEqual(record["http.response.status_code"], 200)
+        self.assertEqual(record["http.response.body.bytes"], 156)
+        self.assertGreater(record["event.duration"], 0)
+        self.assertEqual(record["client.ip"], "198.51.100.4")
+        self.assertEqual(record["user_agent.original"], "tester/1.0")
+        self.assertEqual(record["process.pid"], server.process.pid)
+
+    def test_generated_request_ids_and_unsafe_ones_replaced(self):
+        with Server() as server:
+            generated = server.get("/app1/").header("x-request-id")
+            self.assertRegex(generated, r"^[0-9a-f]{32}$")
+            other = server.get("/app1/").header("x-request-id")
+            self.assertNotEqual(generated, other)
+            unsafe = server.get("/app1/", {"X-Request-Id": "a b<script>"}).header("x-request-id")
+            self.assertRegex(unsafe, r"^[0-9a-f]{32}$")
+
+    def test_json_console_is_valid_whatever_the_request_holds(self):
+        with Server(env={"LOG_FORMAT": "json"}) as server:
+            with RawClient(server) as client:
+                client.send(b"GET /app1/\xff\xfe%22\"'\\ HTTP/1.1\r\nHost: a\r\nUser-Agent: \x01\x7f\"\\\xc3\x28\r\n\r\n")
+                client.read_response()
+            server.get("/app1/")
+            self.assertIsNotNone(server.wait_for_output(rb'"url.path":"/app1/"'))
+            records = console_records(server)  # json.loads raises on anything invalid
+            self.assertTrue(any(r.get("event.dataset") == "cppapp.access" for r in records))
+
+
+class LogstashOutageTest(unittest.TestCase):
+    def test_unreachable_logstash_is_reported_once_and_the_service_serves(self):
+        for address in ("logstash.invalid:9000", "127.0.0.1:1"):
+            with Server(env={"LOGSTASH_ADDR": address}) as server:
+                for _ in range(20):
+                    self.assertEqual(server.get("/app1/").status, 200)
+                self.assertIsNotNone(server.wait_for_output(rb"cannot reach logstash"))
+                time.sleep(0.5)  # let a few reconnect attempts happen; they must stay quiet
+                self.assertEqual(server.text().count("cannot reach logstash"), 1, server.text())
+
+    def test_receiver_killed_mid_stream_loses_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "received.ndjson")
+            # A receiver that falls behind: when it is killed, its socket buffer holds events it
+            # never read and cppapp's send buffer holds events it never acknowledged.
+            receiver = Receiver(path, slow=True)
+            port = receiver.port
+            server = Server("--threads", "1", env={"LOGSTASH_ADDR": "127.0.0.1:%d" % port, "LOG_FORMAT": "json",
+                                                   "LOG_BUFFER": "256kb"})
+            server.start()
+            stop = threading.Event()
+            sent = [0]
+
+            def load():
+                # About 1,000 requests (so access events) a second, until told to stop.
+                with RawClient(server) as client:
+                    next_at = time.monotonic()
+                    while not stop.is_set():
+                        client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n")
+                        client.read_response()
+                        sent[0] += 1
+                        next_at += 0.001
+                        delay = next_at - time.monotonic()
+                        if delay > 0:
+                            time.sleep(delay)
+
+            loader = threading.Thread(target=load)
+            loader.start()
+            try:
+                receiver.wait_for(lambda rs: len(rs) >= 3000, timeout=60)
+                receiver.kill()  # SIGKILL mid-stream: what sat in its socket buffer is lost
+                killed_at = time.monotonic()
+                while time.monotonic() - killed_at < 10:
+                    time.sleep(0.1)
+                receiver = Receiver(path, port)
+                while sent[0] < 30000 and time.monotonic() - killed_at < 40:
+                    time.sleep(0.1)
+            finally:
+                stop.set()
+                loader.join(60)
+            # The backlog (memory, spool, re-sent window) drains to the new receiver...
+            before_stop = {r["event.id"] for r in console_records(server) if "event.id" in r}
+            receiver.wait_for(lambda rs: {r["event.id"] for r in rs} >= before_stop, timeout=90)
+            # ...and what is logged while stopping is flushed by the stop itself.
+            self.assertEqual(server.stop(), 0)
+            emitted = [r["event.id"] for r in console_records(server) if "event.id" in r]
+            records = receiver.wait_for(lambda rs: {r["event.id"] for r in rs} >= set(emitted), timeout=10)
+            receiver.kill()
+
+        arrived = [r["event.id"] for r in records]
+        missing = set(emitted) - set(arrived)
+        self.assertEqual(missing, set(), "%d of %d events never arrived" % (len(missing), len(emitted)))
+        # First arrivals in the order they were logged.
+        first_seen = []
+        seen = set()
+        for event_id in arrived:
+            if event_id not in seen:
+                seen.add(event_id)
+                first_seen.append(event_id)
+        ordered = [e for e in first_seen if e in set(emitted)]
+        self.assertEqual(ordered, sorted(ordered, key=sequence))
+        # Duplicates only from the re-sent window (one window per reconnect).
+        duplicate_bytes = sum(len(json.dumps(r)) for r in records) - sum(len(json.dumps(r)) for r in
+                                                                          {r["event.id"]: r for r in records}.values())
+        self.assertLessEqual(duplicate_bytes, 2 * RESEND_WINDOW)
+        print("\noutage: %d events, %d records received, %d duplicates (%d bytes)"
+              % (len(emitted), len(arrived), len(arrived) - len(set(arrived)), duplicate_bytes), file=sys.stderr)
+        self.assertGreater(len(emitted), 5000)
+
+    def test_events_of_a_stopped_run_arrive_after_restart(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "received.ndjson")
+            probe = Receiver(path)
+            port = probe.port
+            probe.kill()  # Logstash is down for the whole first run
+            data_dir = tempfile.mkdtemp(dir=tmp)
+            env = {"LOGSTASH_ADDR": "127.0.0.1:%d" % port, "LOG_FORMAT": "json", "DATA_DIR": data_dir}
+            first = Server(env=env)
+            first.start()
+            for _ in range(300):
+                first.get("/app1/")
+            self.assertEqual(first.stop(), 0)
+            emitted = {r["event.id"] for r in console_records(first) if "event.id" in r}
+            self.assertGreater(len(emitted), 300)
+
+            receiver = Receiver(path, port)
+            second = Server(env=env)
+            second.start()
+            records = receiver.wait_for(lambda rs: {r["event.id"] for r in rs} >= emitted, timeout=30)
+            second.stop()
+            receiver.kill()
+        self.assertEqual(emitted - {r["event.id"] for r in records}, set())
+
+
+if __name__ == "__main__":
+    unittest.main()
