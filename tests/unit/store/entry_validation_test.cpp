@@ -106,11 +106,12 @@ TEST(ValidateEntry, RejectsControlCharacters) {
     EXPECT_EQ(validate_entry(body_with(bad, "ok")).field_errors.at("name"),
               "Name must not contain control characters or line breaks.");
   }
-  for (const std::string& bad :
-       {std::string("a\0b", 3), std::string("a\x1b[31mb"), std::string("a\x7f"),
-        std::string("a\xc2\x85"), std::string("a\x0b" "b"),
-        std::string("a\x0c"
-                    "b")}) {
+  for (const std::string& bad : {std::string("a\0b", 3), std::string("a\x1b[31mb"),
+                                 std::string("a\x7f"), std::string("a\xc2\x85"),
+                                 std::string("a\x0b"
+                                             "b"),
+                                 std::string("a\x0c"
+                                             "b")}) {
     EXPECT_EQ(validate_entry(body_with("ok", bad)).field_errors.at("message"),
               "Message must not contain control characters other than line breaks and tabs.");
   }

@@ -41,8 +41,9 @@ class FerretDbServer {
   void stop();
   /// SIGKILL: the database vanishes at once.
   void kill_hard();
-  /// SIGSTOP / SIGCONT: the database hangs with its sockets open.
+  /// SIGSTOP: the database hangs with its sockets open.
   void pause();
+  /// SIGCONT: it answers again.
   void resume();
 
   int port() const { return port_; }
