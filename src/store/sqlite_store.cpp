@@ -1,0 +1,221 @@
+// The embedded store: one SQLite file in WAL mode, a small pool of connections so that readers
+// run in parallel while SQLite serialises the writers (waiting up to the busy timeout).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <system_error>
+#include <utility>
+
+#include "store/object_id.hpp"
+#include "store/store.hpp"
+
+namespace cppapp::store {
+namespace {
+
+constexpr int busy_timeout_ms = 5000;
+constexpr std::size_t max_idle_connections = 8;
+
+struct ConnectionCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
+
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+// Locked or busy past the timeout, or the file gone: the database did not answer in time.
+StoreError error_from(sqlite3* db, int code, std::string_view doing) {
+  const int primary = code & 0xff;
+  const bool unavailable = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
+                           primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
+                           primary == SQLITE_FULL;
+  std::string what = "sqlite: " + std::string(doing) + ": ";
+  what += db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  return StoreError(unavailable ? StoreError::Kind::unavailable : StoreError::Kind::failed, what);
+}
+
+void execute(sqlite3* db, const char* sql) {
+  const int code = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (code != SQLITE_OK) throw error_from(db, code, sql);
+}
+
+Statement prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* statement = nullptr;
+  const int code =
+      sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
+  if (code != SQLITE_OK) throw error_from(db, code, "prepare");
+  return Statement(statement);
+}
+
+void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+std::string column_text(sqlite3_stmt* statement, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+  return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)))
+              : std::string();
+}
+
+// Columns in the order of `entry_columns`.
+constexpr std::string_view entry_columns = "id, name, message, created_at_ms";
+Entry read_entry(sqlite3_stmt* statement) {
+  return Entry{column_text(statement, 0), column_text(statement, 1), column_text(statement, 2),
+               sqlite3_column_int64(statement, 3)};
+}
+
+Connection open_connection(const std::filesystem::path& file) {
+  sqlite3* raw = nullptr;
+  // NOMUTEX: a connection is used by one thread at a time (the pool hands it out exclusively).
+  const int code =
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Connection db(raw);
+  if (code != SQLITE_OK) throw error_from(db.get(), code, "open " + file.string());
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  return db;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::filesystem::path file) : file_(std::move(file)) {
+    Connection db = open_connection(file_);
+    execute(db.get(), "PRAGMA journal_mode=WAL");
+    execute(db.get(),
+            "CREATE TABLE IF NOT EXISTS entries ("
+            " id TEXT PRIMARY KEY NOT NULL,"  // ObjectId hex: text order is creation order
+            " name TEXT NOT NULL,"
+            " message TEXT NOT NULL,"
+            " created_at_ms INTEGER NOT NULL"
+            ") WITHOUT ROWID");
+    idle_.push_back(std::move(db));
+  }
+
+  Entry create(const NewEntry& entry) override {
+    Entry stored{new_object_id(), entry.name, entry.message, now_ms()};
+    Lease lease(*this);
+    Statement statement = prepare(
+        lease.db(), "INSERT INTO entries (id, name, message, created_at_ms) VALUES (?, ?, ?, ?)");
+    bind_text(statement.get(), 1, stored.id);
+    bind_text(statement.get(), 2, stored.name);
+    bind_text(statement.get(), 3, stored.message);
+    sqlite3_bind_int64(statement.get(), 4, stored.created_at_ms);
+    const int code = sqlite3_step(statement.get());
+    if (code != SQLITE_DONE) throw error_from(lease.db(), code, "insert");
+    return stored;
+  }
+
+  Page list(std::size_t limit, const std::optional<std::string>& before) override {
+    Page page;
+    if (before && !is_valid_id(*before)) return page;
+    limit = std::min(limit, max_list_limit);
+    if (limit == 0) return page;
+    std::string sql = "SELECT " + std::string(entry_columns) + " FROM entries";
+    if (before) sql += " WHERE id < ?1";
+    sql += " ORDER BY id DESC LIMIT ?2";
+    Lease lease(*this);
+    Statement statement = prepare(lease.db(), sql);
+    if (before) bind_text(statement.get(), 1, *before);
+    // One more than asked tells whether older entries exist.
+    sqlite3_bind_int64(statement.get(), 2, static_cast<sqlite3_int64>(limit + 1));
+    bool more = false;
+    int code;
+    while ((code = sqlite3_step(statement.get())) == SQLITE_ROW) {
+      if (page.entries.size() == limit) {
+        more = true;
+        break;
+      }
+      page.entries.push_back(read_entry(statement.get()));
+    }
+    if (code != SQLITE_ROW && code != SQLITE_DONE) throw error_from(lease.db(), code, "list");
+    if (more) page.older_cursor = page.entries.back().id;
+    return page;
+  }
+
+  std::optional<Entry> get(std::string_view id) override {
+    if (!is_valid_id(id)) return std::nullopt;
+    Lease lease(*this);
+    Statement statement =
+        prepare(lease.db(), "SELECT " + std::string(entry_columns) + " FROM entries WHERE id = ?");
+    bind_text(statement.get(), 1, id);
+    const int code = sqlite3_step(statement.get());
+    if (code == SQLITE_ROW) return read_entry(statement.get());
+    if (code != SQLITE_DONE) throw error_from(lease.db(), code, "get");
+    return std::nullopt;
+  }
+
+  void ping() override {
+    std::error_code ignored;
+    // SQLite would quietly recreate a deleted file elsewhere in the schema's absence: check the
+    // file is still there, then that it still reads.
+    if (!std::filesystem::exists(file_, ignored)) {
+      throw StoreError(StoreError::Kind::unavailable, "sqlite: " + file_.string() + " is gone");
+    }
+    Lease lease(*this);
+    Statement statement = prepare(lease.db(), "SELECT 1 FROM entries LIMIT 1");
+    const int code = sqlite3_step(statement.get());
+    if (code != SQLITE_ROW && code != SQLITE_DONE) throw error_from(lease.db(), code, "ping");
+  }
+
+  std::string_view kind() const override { return "sqlite"; }
+
+ private:
+  static std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  }
+
+  // A connection borrowed from the pool for one call, returned when the call ends.
+  class Lease {
+   public:
+    explicit Lease(SqliteStore& store) : store_(store), db_(store.acquire()) {}
+    ~Lease() { store_.release(std::move(db_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    sqlite3* db() const { return db_.get(); }
+
+   private:
+    SqliteStore& store_;
+    Connection db_;
+  };
+
+  Connection acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        Connection db = std::move(idle_.back());
+        idle_.pop_back();
+        return db;
+      }
+    }
+    return open_connection(file_);
+  }
+
+  void release(Connection db) {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_connections) idle_.push_back(std::move(db));
+  }
+
+  std::filesystem::path file_;
+  std::mutex mutex_;
+  std::vector<Connection> idle_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& data_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(data_dir, error);
+  if (error) {
+    throw StoreError(StoreError::Kind::unavailable,
+                     "sqlite: cannot create " + data_dir.string() + ": " + error.message());
+  }
+  return std::make_unique<SqliteStore>(data_dir / "guestbook.sqlite3");
+}
+
+}  // namespace cppapp::store

@@ -1,0 +1,97 @@
+// The guestbook's persistence: one interface, two implementations (embedded SQLite, MongoDB)
+// that behave identically, so the rest of cppapp never knows which one it talks to.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cppapp::store {
+
+/// One stored guestbook entry.
+struct Entry {
+  std::string id;  ///< 24 lower-case hex chars (a BSON ObjectId)
+  std::string name;
+  std::string message;
+  std::int64_t created_at_ms = 0;  ///< milliseconds since the Unix epoch, UTC
+};
+
+/// Formats milliseconds since the epoch as "2026-11-29T15:46:36.123Z" (what JS toISOString gives).
+std::string iso8601_utc(std::int64_t ms);
+
+/// A new entry, already validated (see entry_validation.hpp).
+struct NewEntry {
+  std::string name;
+  std::string message;
+};
+
+/// One page of entries, newest first.
+struct Page {
+  std::vector<Entry> entries;
+  /// The id to pass as `before` for the next page, present only when older entries exist.
+  std::optional<std::string> older_cursor;
+};
+
+/// The database could not be reached or answered in time (unavailable → 503), or failed otherwise.
+struct StoreError : std::runtime_error {
+  enum class Kind { unavailable, failed };
+  /// An error of `kind` with a message for the log (never shown to users as is).
+  StoreError(Kind kind, const std::string& what);
+  Kind kind;
+};
+
+/// The largest page `list` returns; larger limits are clamped to it.
+inline constexpr std::size_t max_list_limit = 1000;
+
+/// Where guestbook entries live. All calls block and are made concurrently from a worker pool:
+/// implementations are thread-safe.
+class Store {
+ public:
+  virtual ~Store() = default;
+  /// Stores a new entry with a fresh id and the current time; throws StoreError.
+  virtual Entry create(const NewEntry& entry) = 0;
+  /// At most `limit` entries (clamped to max_list_limit), newest first, strictly older than
+  /// `before` when given. Callers check `before` with is_valid_id; a malformed one gives an empty
+  /// page. Throws StoreError.
+  virtual Page list(std::size_t limit, const std::optional<std::string>& before) = 0;
+  /// The entry with this id; nullopt for unknown or malformed ids. Throws StoreError.
+  virtual std::optional<Entry> get(std::string_view id) = 0;
+  /// Returns when the database answers; throws StoreError(unavailable) when it cannot be reached.
+  virtual void ping() = 0;
+  /// "sqlite" or "mongodb".
+  virtual std::string_view kind() const = 0;
+};
+
+/// True for 24 lower-case hex chars, the only id form either store ever produces.
+bool is_valid_id(std::string_view id);
+
+/// Opens (creating when needed) `data_dir`/guestbook.sqlite3 in WAL mode with its schema.
+/// Throws StoreError when the directory or the file cannot be created or opened.
+std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& data_dir);
+
+/// How to reach MongoDB.
+struct MongoOptions {
+  std::string uri;  ///< mongodb:// or mongodb+srv:// URI
+  /// Bounds server selection, connecting and each socket read/write (so a hung server fails).
+  std::chrono::milliseconds timeout{2000};
+  std::size_t max_pool_size = 16;
+};
+
+/// A store over a libmongoc client pool. Does no network I/O (start-up never waits for the
+/// database). Throws StoreError(failed) for a URI libmongoc rejects.
+std::unique_ptr<Store> open_mongo_store(const MongoOptions& options);
+
+/// The URI with cppapp's defaults added where the user set nothing: appname=cppapp,
+/// serverSelectionTimeoutMS, connectTimeoutMS and socketTimeoutMS = timeout, retryWrites=true,
+/// w=majority when a replicaSet is named, and the database path "nodeapp" when none is given
+/// (the collection is "entries"). Throws StoreError(failed) for a URI libmongoc rejects.
+std::string effective_mongo_uri(const MongoOptions& options);
+
+}  // namespace cppapp::store

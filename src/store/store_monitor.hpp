@@ -1,0 +1,63 @@
+// Watches the database in the background so that /readyz can answer instantly, and logs the
+// connection's story once per change (not once per ping).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/store.hpp"
+
+namespace cppapp::store {
+
+/// How often the monitor pings.
+struct MonitorTiming {
+  std::chrono::milliseconds first_retry{250};   ///< first wait after a failed ping, then doubled
+  std::chrono::milliseconds max_retry{5000};    ///< the longest wait while down
+  std::chrono::milliseconds interval_up{2000};  ///< the wait between pings while up
+  /// A ping still unanswered after this long already counts as unreachable.
+  std::chrono::milliseconds stall{1000};
+};
+
+/// The log line for the first successful ping: "connected to mongodb" (as nodeapp) or
+/// "opened embedded database <path>".
+std::string connected_message(const Store& store, const std::string& location);
+
+/// Pings `store` from its own thread: with backoff while down, every interval_up while up.
+class StoreMonitor {
+ public:
+  /// Starts the thread; `connected_line` is logged once on the first success. `name` ("mongodb",
+  /// "embedded database") appears in the other log lines. `store` must outlive the monitor.
+  StoreMonitor(Store& store, std::string connected_line, std::string name,
+               MonitorTiming timing = {});
+  /// Stops the thread (see stop()).
+  ~StoreMonitor();
+  StoreMonitor(const StoreMonitor&) = delete;
+  StoreMonitor& operator=(const StoreMonitor&) = delete;
+
+  /// True when the last ping succeeded and no ping has been hanging longer than timing.stall.
+  bool reachable() const;
+  /// Stops pinging; returns once the thread has ended (at most one in-flight ping later).
+  void stop();
+
+ private:
+  void run();
+  bool wait_for(std::chrono::milliseconds delay);  // false when stopping
+
+  Store& store_;
+  const std::string connected_line_;
+  const std::string name_;
+  const MonitorTiming timing_;
+  std::atomic<bool> last_ping_ok_{false};
+  std::atomic<std::int64_t> ping_started_ns_{0};  // steady clock; 0 when no ping is running
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cppapp::store
