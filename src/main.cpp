@@ -2,6 +2,7 @@
 // serves until SIGTERM (see docs/architecture.md for the life of a request).
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "app/tools.hpp"
 #include "log/logger.hpp"
 #include "server/server.hpp"
 #include "view/template_engine.hpp"
@@ -63,6 +64,7 @@ int serve(const app::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const int tool_exit = app::run_tool(argc, argv); tool_exit >= 0) return tool_exit;
   const app::ConfigResult parsed = app::parse_config(argc, argv);
   if (!parsed.config) return parsed.exit_code;
   const int code = serve(*parsed.config);

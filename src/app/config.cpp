@@ -100,6 +100,11 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   CLI::App cli{"cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
                "Every option can also be set by the environment variable shown next to it."};
   cli.get_formatter()->column_width(34);
+  cli.footer(
+      "Tools:\n"
+      "  cppapp render TEMPLATE [--views DIR] [--context JSON|@FILE]   print a rendered template\n"
+      "  cppapp minify < page.html                                     minify with the seed's options\n"
+      "  cppapp healthcheck [--host H] [--port P]                      exit 0 when /healthz says 200");
   const auto size = validator_from(
       [](const std::string& s) { return http::parse_byte_size(s).has_value(); },
       "a size like 100kb, 1mb or 512");
