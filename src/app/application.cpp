@@ -1,6 +1,8 @@
 #include "app/application.hpp"
 
 #include "app/controllers.hpp"
+#include "store/store_monitor.hpp"
+#include "app/worker_pool.hpp"
 #include "app/route_match.hpp"
 #include "http/body_parser.hpp"
 #include "http/compression.hpp"
@@ -54,33 +56,39 @@ bool method_matches(std::string_view route_method, std::string_view method) {
 
 }  // namespace
 
-Application::Application(const Config& config, view::TemplateEngine& views)
-    : config_(config), views_(views) {}
+Application::Application(const Config& config, view::TemplateEngine& views, store::Store& store,
+                         const store::StoreMonitor& monitor, WorkerPool& pool)
+    : config_(config), services_{config, views, store, monitor, pool} {}
+
+void Application::stop_background_work() { services_.pool.stop(); }
 
 void Application::handle(http::Request request, std::string_view peer_address,
                          const Responder& respond) const {
-  http::apply_trust_proxy(request, peer_address);
-  split_target(request);
+  auto shared = std::make_shared<http::Request>(std::move(request));
+  http::apply_trust_proxy(*shared, peer_address);
+  split_target(*shared);
 
-  http::Response response;
+  // Every answer, now or from the worker pool later, leaves through finish().
+  const Reply reply = [this, shared, respond](http::Response response) {
+    finish(*shared, response);
+    respond(std::move(response));
+  };
   try {
-    response = route_root(request);
+    route_root(shared, reply);
   } catch (const view::TemplateError& error) {
     log::emit(log::Event(log::Level::error, fmt::format("render error: {}", error.what()),
-                         {{"http.request.id", request.id},
-                          {"url.path", request.path},
+                         {{"http.request.id", shared->id},
+                          {"url.path", shared->path},
                           {"error.type", std::string("TemplateError")}}));
-    response = http::error_response(request, 500, "render_failed", "Internal Server Error");
+    reply(http::error_response(*shared, 500, "render_failed", "Internal Server Error"));
   } catch (const std::exception& error) {
     // The seed's handleExceptions / exitOnError = false: log with detail and keep serving.
     log::emit(log::Event(log::Level::error, fmt::format("unhandled error: {}", error.what()),
-                         {{"http.request.id", request.id},
-                          {"url.path", request.path},
+                         {{"http.request.id", shared->id},
+                          {"url.path", shared->path},
                           {"error.type", std::string("exception")}}));
-    response = http::error_response(request, 500, "internal_error", "Internal Server Error");
+    reply(http::error_response(*shared, 500, "internal_error", "Internal Server Error"));
   }
-  finish(request, response);
-  respond(std::move(response));
 }
 
 http::Response Application::protocol_error(unsigned status, std::string_view code,
@@ -92,62 +100,63 @@ http::Response Application::protocol_error(unsigned status, std::string_view cod
 }
 
 /// The outer server: orchestrator endpoints, then the mounted app.
-http::Response Application::route_root(http::Request& request) const {
-  const bool read = request.method == "GET" || request.method == "HEAD";
-  if (read && request.path == "/healthz") return text(200, "ok\n");
-  if (read && request.path == "/readyz") {
-    return draining() ? text(503, "draining\n") : text(200, "ready\n");
+void Application::route_root(const RequestPtr& request, const Reply& reply) const {
+  const bool read = request->method == "GET" || request->method == "HEAD";
+  if (read && request->path == "/healthz") return reply(text(200, "ok\n"));
+  if (read && request->path == "/readyz") {
+    if (draining()) return reply(text(503, "draining\n"));
+    if (!services_.monitor.reachable()) return reply(text(503, "database unreachable\n"));
+    return reply(text(200, "ready\n"));
   }
-  auto app_path = match_mount(config_.mount, request.path);
-  if (!app_path) return http::not_found(request);
-  request.app_path = std::move(*app_path);
-  return route_app(request);
+  auto app_path = match_mount(config_.mount, request->path);
+  if (!app_path) return reply(http::not_found(*request));
+  request->app_path = std::move(*app_path);
+  route_app(request, reply);
 }
 
 /// The mounted app: static files, body parsers, then the routes.
-http::Response Application::route_app(http::Request& request) const {
-  if (auto below_public = match_mount("/public", request.app_path)) {
+void Application::route_app(const RequestPtr& request, const Reply& reply) const {
+  if (auto below_public = match_mount("/public", request->app_path)) {
     std::string relative_target = std::move(*below_public);
-    if (!request.query.empty()) relative_target += "?" + request.query;
-    auto file = http::serve_static(request, relative_target, request.path, {config_.public_dir});
-    if (file) return std::move(*file);
+    if (!request->query.empty()) relative_target += "?" + request->query;
+    auto file = http::serve_static(*request, relative_target, request->path, {config_.public_dir});
+    if (file) return reply(std::move(*file));
   }
 
-  if (has_body(request)) {
+  if (has_body(*request)) {
     try {
       const unsigned kinds = static_cast<unsigned>(http::BodyKind::urlencoded) |
                              static_cast<unsigned>(http::BodyKind::json);
-      request.parsed_body = http::parse_body(request, kinds, {.limit = config_.body_limit, .qs = {}});
+      request->parsed_body = http::parse_body(*request, kinds, {.limit = config_.body_limit, .qs = {}});
     } catch (const http::BodyError& error) {
-      return http::error_response(request, error.status, error.type, error.what());
+      return reply(http::error_response(*request, error.status, error.type, error.what()));
     }
   }
-  return route_controllers(request);
+  route_controllers(request, reply);
 }
 
 /// Express's router: the first route whose path and method match; OPTIONS lists the methods.
-http::Response Application::route_controllers(http::Request& request) const {
-  const Services services{config_, views_};
+void Application::route_controllers(const RequestPtr& request, const Reply& reply) const {
   std::string allowed;
   for (const Route& route : routes()) {
-    auto params = match_route(route.pattern, request.app_path);
+    auto params = match_route(route.pattern, request->app_path);
     if (!params) continue;
-    if (method_matches(route.method, request.method)) {
-      request.params = std::move(*params);
-      return route.handler(services, request);
+    if (method_matches(route.method, request->method)) {
+      request->params = std::move(*params);
+      return route.handler(services_, request, reply);
     }
     const std::string methods = route.method == "GET" ? "GET,HEAD" : std::string(route.method);
     if (allowed.find(methods) == std::string::npos) allowed += (allowed.empty() ? "" : ",") + methods;
   }
-  if (request.method == "OPTIONS" && !allowed.empty()) {
+  if (request->method == "OPTIONS" && !allowed.empty()) {
     http::Response response;
     response.headers.set("Allow", allowed);
     response.headers.set("Content-Type", "text/html; charset=utf-8");
     response.body = allowed;
-    http::apply_send_semantics(request, response);
-    return response;
+    http::apply_send_semantics(*request, response);
+    return reply(std::move(response));
   }
-  return http::not_found(request);
+  reply(http::not_found(*request));
 }
 
 /// What every response gets on its way out: helmet's headers, then compression.

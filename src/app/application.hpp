@@ -8,11 +8,8 @@
 #include <string_view>
 
 #include "app/config.hpp"
+#include "app/controllers.hpp"
 #include "http/message.hpp"
-
-namespace cppapp::view {
-class TemplateEngine;
-}
 
 namespace cppapp::app {
 
@@ -23,7 +20,8 @@ using Responder = std::function<void(http::Response)>;
 /// the mounted app (security headers, static files, body parsing, routes, rendering).
 class Application {
  public:
-  Application(const Config& config, view::TemplateEngine& views);
+  Application(const Config& config, view::TemplateEngine& views, store::Store& store,
+              const store::StoreMonitor& monitor, WorkerPool& pool);
 
   /// Runs one request through the pipeline and hands the finished response to `respond`.
   /// `peer_address` is the socket's remote address (the trust-proxy fallback).
@@ -36,14 +34,18 @@ class Application {
   void begin_draining() { draining_.store(true); }
   bool draining() const { return draining_.load(); }
 
+  /// Finishes the database work still queued (after the server has drained, before it tears its
+  /// event loops down, so every reply still has a loop to go to).
+  void stop_background_work();
+
  private:
-  http::Response route_root(http::Request& request) const;
-  http::Response route_app(http::Request& request) const;
-  http::Response route_controllers(http::Request& request) const;
+  void route_root(const RequestPtr& request, const Reply& reply) const;
+  void route_app(const RequestPtr& request, const Reply& reply) const;
+  void route_controllers(const RequestPtr& request, const Reply& reply) const;
   void finish(const http::Request& request, http::Response& response) const;
 
   const Config& config_;
-  view::TemplateEngine& views_;
+  Services services_;
   std::atomic<bool> draining_{false};
 };
 

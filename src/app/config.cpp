@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <cctype>
+#include <fstream>
 #include <iostream>
 #include <span>
 #include <thread>
@@ -93,6 +95,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.env = env_or("NODE_ENV", config.env);
 
   std::string body_limit = "100kb", header_limit = "16kb", compression_threshold = "1kb";
+  std::string db_timeout = "2s", mongo_url_file;
   std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb", log_resend_window = "1mb";
   std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
               keepalive_timeout = "5s";
@@ -136,6 +139,26 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   cli.add_option("--data-dir", config.data_dir, "Embedded database and log spool")
       ->envname("DATA_DIR")
       ->capture_default_str();
+  auto* mongo_url = cli.add_option("--mongo-url", config.mongo_url,
+                                   "MongoDB URI, e.g. mongodb://mongo-store/nodeapp (default: embedded "
+                                   "SQLite in --data-dir)")
+                        ->envname("MONGO_URL");
+  cli.add_option("--mongo-url-file", mongo_url_file, "Read the MongoDB URI from this file (Docker secret)")
+      ->envname("MONGO_URL_FILE")
+      ->excludes(mongo_url)
+      ->check(CLI::ExistingFile);
+  cli.add_option("--db-timeout", db_timeout, "Longest wait for the database before answering 503")
+      ->envname("DB_TIMEOUT")
+      ->capture_default_str()
+      ->check(duration);
+  cli.add_option("--workers", config.workers, "Threads for database calls")
+      ->envname("WORKERS")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  cli.add_option("--worker-queue", config.worker_queue, "Database calls that may wait (beyond: 503)")
+      ->envname("WORKER_QUEUE")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
       ->envname("LOG_LEVEL")
       ->capture_default_str()
@@ -209,6 +232,25 @@ ConfigResult parse_config(int argc, const char* const* argv) {
     return {std::nullopt, 2};
   }
 
+  config.db_timeout = *parse_duration(db_timeout);
+  if (!mongo_url_file.empty()) {
+    std::ifstream file(mongo_url_file);
+    std::getline(file, config.mongo_url);
+    while (!config.mongo_url.empty() && std::isspace(static_cast<unsigned char>(config.mongo_url.back()))) {
+      config.mongo_url.pop_back();
+    }
+    if (config.mongo_url.empty()) {
+      std::cerr << "cppapp: configuration error: MONGO_URL_FILE " << mongo_url_file
+                << " holds no URI on its first line\n";
+      return {std::nullopt, 2};
+    }
+  }
+  if (!config.mongo_url.empty() && config.mongo_url.rfind("mongodb://", 0) != 0 &&
+      config.mongo_url.rfind("mongodb+srv://", 0) != 0) {
+    std::cerr << "cppapp: configuration error: --mongo-url (MONGO_URL) must start with mongodb:// or "
+                 "mongodb+srv://\n";
+    return {std::nullopt, 2};
+  }
   config.log_json = log_format == "json";
   config.log_buffer = *http::parse_byte_size(log_buffer);
   config.log_spool_max = *http::parse_byte_size(log_spool_max);

@@ -27,6 +27,10 @@ struct Config {
   std::size_t log_buffer = 8 << 20;           ///< memory queue for Logstash
   std::uint64_t log_spool_max = 256ull << 20;  ///< spool on disk while Logstash is away
   std::size_t log_resend_window = 1 << 20;     ///< re-sent after a reconnect
+  std::string mongo_url;            ///< empty: the embedded SQLite database in data_dir
+  std::chrono::milliseconds db_timeout{2'000};  ///< bounds every database call (then 503)
+  unsigned workers = 4;             ///< threads for blocking work (database calls)
+  std::size_t worker_queue = 256;   ///< database calls that may wait; beyond: 503 at once
   std::size_t body_limit = 100 * 1024;    ///< largest request body accepted (after decoding)
   std::size_t header_limit = 16 * 1024;   ///< largest request line + header block
   std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed

@@ -1,5 +1,6 @@
 #include "app/controllers.hpp"
 
+#include "app/guestbook.hpp"
 #include "app/pages.hpp"
 
 namespace cppapp::app {
@@ -7,12 +8,17 @@ namespace cppapp::app {
 namespace {
 
 /// GET / — the seed's Hello World page.
-http::Response index(const Services& services, http::Request& request) {
-  return render_page(services.views, request, "index.html", {});
+void index(const Services& services, const RequestPtr& request, const Reply& reply) {
+  reply(render_page(services.views, *request, "index.html", {}));
 }
 
 constexpr Route kRoutes[] = {
     {"GET", "/", index},
+    {"GET", "/guestbook", guestbook_page},
+    {"POST", "/guestbook", guestbook_post},
+    {"GET", "/api/entries", api_list_entries},
+    {"POST", "/api/entries", api_create_entry},
+    {"GET", "/api/entries/:id", api_get_entry},
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The app's routes, written without the mount prefix (the seed's controllers/index.js).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -10,19 +12,33 @@
 namespace cppapp::view {
 class TemplateEngine;
 }
+namespace cppapp::store {
+class Store;
+class StoreMonitor;
+}  // namespace cppapp::store
 
 namespace cppapp::app {
+
+class WorkerPool;
 
 /// What a controller may use.
 struct Services {
   const Config& config;
   const view::TemplateEngine& views;
+  store::Store& store;
+  const store::StoreMonitor& monitor;
+  WorkerPool& pool;
 };
+
+/// Finishes a request with its response: called exactly once, from any thread.
+using Reply = std::function<void(http::Response)>;
+using RequestPtr = std::shared_ptr<http::Request>;
 
 struct Route {
   std::string_view method;   ///< "GET" also answers HEAD, as in Express
   std::string_view pattern;  ///< path-to-regexp style: "/", "/guestbook", "/api/entries/:id"
-  http::Response (*handler)(const Services& services, http::Request& request);
+  /// Answers now or later (after a database call on the worker pool), through `reply`.
+  void (*handler)(const Services& services, const RequestPtr& request, const Reply& reply);
 };
 
 /// Every route of the app, in the order Express would try them.

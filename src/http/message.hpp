@@ -56,7 +56,7 @@ struct Request {
   // Derived by the trust-proxy stage.
   std::string client_ip;         ///< X-Forwarded-For's client, else the peer address
   std::string protocol = "http";  ///< X-Forwarded-Proto, else "http"
-  std::string host;               ///< X-Forwarded-Host, else Host (without port)
+  std::string host;  ///< host[:port] from X-Forwarded-Host, else Host; empty when implausible
 
   // Derived by routing: the decoded-free path split from the query.
   std::string path;   ///< target before '?', never empty

@@ -1,5 +1,8 @@
 #include "http/trust_proxy.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace cppapp::http {
 
 namespace {
@@ -15,12 +18,12 @@ std::string_view first_list_item(std::string_view value) {
   return trim(value.substr(0, value.find(',')));
 }
 
-/// Host without its port; IPv6 literals keep their brackets (Express's req.hostname).
-std::string_view strip_port(std::string_view host) {
-  const std::size_t search_from = (!host.empty() && host.front() == '[') ? host.find(']') : 0;
-  if (search_from == std::string_view::npos) return host;
-  const std::size_t colon = host.find(':', search_from);
-  return colon == std::string_view::npos ? host : host.substr(0, colon);
+/// A plausible host[:port]: letters, digits, '.', '-', ':' and IPv6 brackets only. Anything else
+/// (spaces, '@', '/') is dropped, so a client's Host cannot steer a redirect elsewhere.
+bool plausible_authority(std::string_view host) {
+  return !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+  });
 }
 
 }  // namespace
@@ -39,7 +42,7 @@ void apply_trust_proxy(Request& request, std::string_view peer_address) {
 
   std::string_view host = first_list_item(request.headers.value_or_empty("X-Forwarded-Host"));
   if (host.empty()) host = trim(request.headers.value_or_empty("Host"));
-  request.host = std::string(strip_port(host));
+  request.host = plausible_authority(host) ? std::string(host) : std::string();
 }
 
 }  // namespace cppapp::http

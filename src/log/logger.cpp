@@ -28,6 +28,7 @@ struct State {
 };
 
 State* state = nullptr;
+std::function<void(const Event&)> observer;
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
@@ -108,8 +109,14 @@ void shutdown() {
   spdlog::shutdown();
 }
 
+void set_event_observer(std::function<void(const Event&)> new_observer) {
+  observer = std::move(new_observer);
+}
+
 void emit(Event event) {
-  if (state == nullptr || event.level < state->options.level) return;
+  if (event.level < (state ? state->options.level : Level::info)) return;
+  if (observer) observer(event);
+  if (state == nullptr) return;
   const bool need_json = state->options.json_console || state->shipper;
   std::string json;
   if (need_json) json = to_json(event, state->identity, next_event_id());

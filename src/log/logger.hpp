@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fmt/format.h>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,14 @@ void emit(Event event);
 /// "trace", "debug", "info", "warn"/"warning", "error", "critical"; nullopt otherwise.
 std::optional<Level> parse_level(std::string_view name);
 
+/// Also hands every logged event to `observer` (empty: none). Set it before logging starts or
+/// while nothing logs (tests capture events with it).
+void set_event_observer(std::function<void(const Event&)> observer);
+
+template <typename... Args>
+void debug(fmt::format_string<Args...> format, Args&&... args) {
+  emit(Event(Level::debug, fmt::format(format, std::forward<Args>(args)...)));
+}
 template <typename... Args>
 void info(fmt::format_string<Args...> format, Args&&... args) {
   emit(Event(Level::info, fmt::format(format, std::forward<Args>(args)...)));

@@ -145,6 +145,8 @@ int run(const ServerOptions& options, app::Application& app,
     for (auto& worker : workers) worker->context.stop();
   }
   for (auto& worker : workers) worker->thread.join();
+  // Database work still queued answers into stopped (not yet destroyed) loops.
+  app.stop_background_work();
   log::info("stopped");
   return 0;
 }

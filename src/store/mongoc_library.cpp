@@ -1,24 +1,24 @@
 #include "store/mongoc_library.hpp"
 
 #include <mongoc/mongoc.h>
-#include <spdlog/spdlog.h>
+#include "log/logger.hpp"
 
 namespace cppapp::store {
 namespace {
 
 // libmongoc prints to stderr by default; its warnings belong in our log like everything else.
-void forward_to_spdlog(mongoc_log_level_t level, const char* domain, const char* message, void*) {
+void forward_to_log(mongoc_log_level_t level, const char* domain, const char* message, void*) {
   switch (level) {
     case MONGOC_LOG_LEVEL_ERROR:
     case MONGOC_LOG_LEVEL_CRITICAL:
-      spdlog::error("libmongoc {}: {}", domain, message);
+      log::error("libmongoc {}: {}", domain, message);
       break;
     case MONGOC_LOG_LEVEL_WARNING:
-      spdlog::warn("libmongoc {}: {}", domain, message);
+      log::warn("libmongoc {}: {}", domain, message);
       break;
     case MONGOC_LOG_LEVEL_MESSAGE:
     case MONGOC_LOG_LEVEL_INFO:
-      spdlog::debug("libmongoc {}: {}", domain, message);
+      log::debug("libmongoc {}: {}", domain, message);
       break;
     default:
       break;  // debug and trace output would flood the log
@@ -27,7 +27,7 @@ void forward_to_spdlog(mongoc_log_level_t level, const char* domain, const char*
 
 struct MongocLibrary {
   MongocLibrary() {
-    mongoc_log_set_handler(forward_to_spdlog, nullptr);
+    mongoc_log_set_handler(forward_to_log, nullptr);
     mongoc_init();
   }
   ~MongocLibrary() {

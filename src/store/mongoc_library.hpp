@@ -1,4 +1,4 @@
-// libmongoc's process-wide set-up: mongoc_init once, its log routed to spdlog.
+// libmongoc's process-wide set-up: mongoc_init once, its log routed to cppapp's log.
 #pragma once
 
 namespace cppapp::store {

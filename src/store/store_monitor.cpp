@@ -1,6 +1,6 @@
 #include "store/store_monitor.hpp"
 
-#include <spdlog/spdlog.h>
+#include "log/logger.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -40,6 +40,8 @@ bool StoreMonitor::reachable() const {
   return started == 0 || steady_now_ns() - started < stalled_ns.count();
 }
 
+bool StoreMonitor::known_down() const { return answered_once_.load() && !reachable(); }
+
 void StoreMonitor::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -71,10 +73,11 @@ void StoreMonitor::run() {
     std::chrono::milliseconds next_ping;
     if (failure.empty()) {
       last_ping_ok_.store(true);
+      answered_once_.store(true);
       if (!ever_connected) {
-        spdlog::info("{}", connected_line_);
+        log::info("{}", connected_line_);
       } else if (reported_down) {
-        spdlog::info("reconnected to {}", name_);
+        log::info("reconnected to {}", name_);
       }
       ever_connected = true;
       reported_down = false;
@@ -82,8 +85,9 @@ void StoreMonitor::run() {
       next_ping = timing_.interval_up;
     } else {
       last_ping_ok_.store(false);
+      answered_once_.store(true);
       if (!reported_down) {
-        spdlog::error("{} {}: {}; retrying in the background",
+        log::error("{} {}: {}; retrying in the background",
                       ever_connected ? "lost connection to" : "cannot connect to", name_, failure);
         reported_down = true;
       }

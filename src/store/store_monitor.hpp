@@ -41,6 +41,10 @@ class StoreMonitor {
 
   /// True when the last ping succeeded and no ping has been hanging longer than timing.stall.
   bool reachable() const;
+  /// True once a ping has failed (or hangs) and none has succeeded since: callers may answer
+  /// 503 at once instead of waiting for a database that is known to be away. False before the
+  /// first ping has finished.
+  bool known_down() const;
   /// Stops pinging; returns once the thread has ended (at most one in-flight ping later).
   void stop();
 
@@ -53,6 +57,7 @@ class StoreMonitor {
   const std::string name_;
   const MonitorTiming timing_;
   std::atomic<bool> last_ping_ok_{false};
+  std::atomic<bool> answered_once_{false};  ///< a ping has finished, successfully or not
   std::atomic<std::int64_t> ping_started_ns_{0};  // steady clock; 0 when no ping is running
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,8 @@
 """Start-up configuration, and SIGTERM draining under load."""
 
+import os
 import signal
+import tempfile
 import subprocess
 import threading
 import time
@@ -11,10 +13,10 @@ from harness import BIN, INDEX_BYTES, RawClient, Server
 
 class ConfigurationTest(unittest.TestCase):
     def run_binary(self, *args, env=None):
-        import os
-        full_env = dict(os.environ)
-        full_env.update(env or {})
-        return subprocess.run([BIN, *args], capture_output=True, timeout=30, env=full_env)
+        with tempfile.TemporaryDirectory() as data_dir:
+            full_env = dict(os.environ, DATA_DIR=data_dir)
+            full_env.update(env or {})
+            return subprocess.run([BIN, *args], capture_output=True, timeout=30, env=full_env)
 
     def test_help_lists_every_setting_and_exits_0(self):
         result = self.run_binary("--help")

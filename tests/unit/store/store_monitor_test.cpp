@@ -1,14 +1,15 @@
 #include "store/store_monitor.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
+
+#include <mutex>
 
 #include <atomic>
 #include <sstream>
 #include <thread>
 
 #include "ferretdb_server.hpp"
+#include "log/logger.hpp"
 
 namespace cppapp::store {
 namespace {
@@ -33,22 +34,23 @@ class SwitchableStore final : public Store {
   std::atomic<int> pings{0};
 };
 
-// Captures what the monitor logs through spdlog's default logger.
+// Captures what the monitor logs, one "<level> <message>" line per event.
 class CapturedLog {
  public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
-    sink->set_pattern("%l %v");
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  CapturedLog() {
+    log::set_event_observer([this](const log::Event& event) {
+      std::lock_guard lock(mutex_);
+      stream_ << log::level_name(event.level) << ' ' << event.message << '\n';
+    });
   }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  ~CapturedLog() { log::set_event_observer(nullptr); }
   std::string text() {
-    spdlog::default_logger()->flush();
+    std::lock_guard lock(mutex_);
     return stream_.str();
   }
 
  private:
-  std::shared_ptr<spdlog::logger> previous_;
+  std::mutex mutex_;
   std::ostringstream stream_;
 };
 

@@ -1,0 +1,233 @@
+#include "app/guestbook.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <map>
+
+#include "app/pages.hpp"
+#include "app/store_work.hpp"
+#include "http/body_parser.hpp"
+#include "http/error_page.hpp"
+#include "http/send.hpp"
+#include "http/urlencoded.hpp"
+#include "store/entry_validation.hpp"
+#include "store/store.hpp"
+
+namespace cppapp::app {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kPageSize = 20;
+constexpr std::size_t kMaxApiLimit = 100;
+
+json::object entry_json(const store::Entry& entry) {
+  return {{"id", entry.id},
+          {"name", entry.name},
+          {"message", entry.message},
+          {"createdAt", store::iso8601_utc(entry.created_at_ms)}};
+}
+
+json::array entries_json(const store::Page& page) {
+  json::array entries;
+  for (const auto& entry : page.entries) entries.push_back(entry_json(entry));
+  return entries;
+}
+
+/// A string query parameter (qs semantics, like Express's req.query); nullopt when absent or not
+/// a plain string.
+std::optional<std::string> query_string(const http::Request& request, std::string_view name) {
+  try {
+    const json::object query = http::parse_urlencoded(request.query);
+    if (const auto* value = query.if_contains(name); value && value->is_string()) {
+      return std::string(value->as_string());
+    }
+  } catch (const http::BodyError&) {
+  }
+  return std::nullopt;
+}
+
+/// The submitted fields as strings, to put back into the form (never anything else).
+json::object form_values(const json::value& body) {
+  json::object form{{"name", ""}, {"message", ""}};
+  if (!body.is_object()) return form;
+  for (const char* key : {"name", "message"}) {
+    if (const auto* value = body.as_object().if_contains(key); value && value->is_string()) {
+      form[key] = value->as_string();
+    }
+  }
+  return form;
+}
+
+json::object errors_json(const std::map<std::string, std::string>& errors) {
+  json::object out;
+  for (const auto& [field, message] : errors) out[field] = message;
+  return out;
+}
+
+/// The guestbook page: entries, the form (with what the user typed), messages.
+http::Response render_guestbook(const Services& services, const http::Request& request,
+                                const store::Page& page, json::object form, json::object errors,
+                                std::string_view notice, unsigned status) {
+  json::object context{{"base", services.config.mount},
+                       {"entries", entries_json(page)},
+                       {"form", std::move(form)},
+                       {"errors", std::move(errors)},
+                       {"notice", notice}};
+  if (page.older_cursor) context["older"] = *page.older_cursor;
+  return render_page(services.views, request, "guestbook.html", context, status);
+}
+
+http::Response json_response(const http::Request& request, unsigned status, const json::value& body) {
+  http::Response response;
+  response.status = status;
+  response.body = json::serialize(body);
+  response.headers.set("Content-Type", "application/json; charset=utf-8");
+  http::apply_send_semantics(request, response);
+  return response;
+}
+
+http::Response validation_failed(unsigned status, std::string_view message,
+                                 const std::map<std::string, std::string>& fields) {
+  json::object error{{"code", "validation_failed"}, {"message", message}, {"fields", errors_json(fields)}};
+  http::Response response;
+  response.status = status;
+  response.body = json::serialize(json::object{{"error", std::move(error)}});
+  response.headers.set("Content-Type", "application/json; charset=utf-8");
+  return response;
+}
+
+/// Absolute URL of a path under the mount, from the scheme and host the proxy forwarded.
+std::string absolute_url(const Services& services, const http::Request& request, std::string_view path) {
+  const std::string local = services.config.mount + std::string(path);
+  if (request.host.empty()) return local;
+  return request.protocol + "://" + request.host + local;
+}
+
+UnavailableAnswer json_unavailable(const RequestPtr& request) {
+  return [request](std::string_view reason) {
+    return http::error_response(*request, 503, "database_unavailable", reason);
+  };
+}
+
+}  // namespace
+
+void guestbook_page(const Services& services, const RequestPtr& request, const Reply& reply) {
+  const std::optional<std::string> before = query_string(*request, "before");
+  if (before && !store::is_valid_id(*before)) {
+    reply(http::error_response(*request, 400, "bad_cursor",
+                               "Bad Request: 'before' must be an entry id (24 hexadecimal characters)"));
+    return;
+  }
+  run_store_work(
+      services, request, reply,
+      [&services, request, before] {
+        return render_guestbook(services, *request, services.store.list(kPageSize, before), form_values({}), {},
+                                "", 200);
+      },
+      [&services, request](std::string_view reason) {
+        return render_guestbook(services, *request, {}, form_values({}), {}, reason, 503);
+      });
+}
+
+void guestbook_post(const Services& services, const RequestPtr& request, const Reply& reply) {
+  store::ValidationResult checked = store::validate_entry(request->parsed_body);
+  json::object form = form_values(request->parsed_body);
+  // What the user typed survives every failure: it is rendered back into the form.
+  auto keep_input = [&services, request, form](std::string_view reason) {
+    return render_guestbook(services, *request, {}, form, {}, reason, 503);
+  };
+  if (!checked.entry) {
+    json::object errors = errors_json(checked.field_errors);
+    run_store_work(
+        services, request, reply,
+        [&services, request, form, errors] {
+          return render_guestbook(services, *request, services.store.list(kPageSize, std::nullopt), form, errors,
+                                  "", 400);
+        },
+        keep_input);
+    return;
+  }
+  run_store_work(
+      services, request, reply,
+      [&services, request, entry = std::move(*checked.entry)] {
+        services.store.create(entry);
+        http::Response response;
+        response.status = 303;
+        response.headers.set("Location", absolute_url(services, *request, "/guestbook"));
+        response.headers.set("Content-Type", "text/plain; charset=utf-8");
+        response.body = "See Other. Redirecting to " + services.config.mount + "/guestbook";
+        return response;
+      },
+      keep_input);
+}
+
+void api_list_entries(const Services& services, const RequestPtr& request, const Reply& reply) {
+  std::map<std::string, std::string> problems;
+  std::size_t limit = kPageSize;
+  if (const auto text = query_string(*request, "limit")) {
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc{} || end != text->data() + text->size() || limit < 1 || limit > kMaxApiLimit) {
+      problems["limit"] = "limit must be a whole number from 1 to 100.";
+    }
+  }
+  const std::optional<std::string> before = query_string(*request, "before");
+  if (before && !store::is_valid_id(*before)) problems["before"] = "before must be an entry id (24 hexadecimal characters).";
+  if (!problems.empty()) {
+    reply(validation_failed(400, "The query parameters are invalid.", problems));
+    return;
+  }
+  run_store_work(
+      services, request, reply,
+      [&services, request, limit, before] {
+        const store::Page page = services.store.list(limit, before);
+        json::object body{{"entries", entries_json(page)}, {"older", nullptr}};
+        if (page.older_cursor) body["older"] = *page.older_cursor;
+        return json_response(*request, 200, body);
+      },
+      json_unavailable(request));
+}
+
+void api_create_entry(const Services& services, const RequestPtr& request, const Reply& reply) {
+  const std::string_view content_type = request->headers.value_or_empty("Content-Type");
+  if (content_type.substr(0, content_type.find(';')).find("json") == std::string_view::npos) {
+    reply(http::error_response(*request, 415, "unsupported_media_type",
+                               "Send the entry as JSON with Content-Type: application/json"));
+    return;
+  }
+  store::ValidationResult checked = store::validate_entry(request->parsed_body);
+  if (!checked.entry) {
+    reply(validation_failed(422, "The entry is invalid.", checked.field_errors));
+    return;
+  }
+  run_store_work(
+      services, request, reply,
+      [&services, request, entry = std::move(*checked.entry)] {
+        const store::Entry created = services.store.create(entry);
+        http::Response response = json_response(*request, 201, entry_json(created));
+        response.headers.set("Location", services.config.mount + "/api/entries/" + created.id);
+        return response;
+      },
+      json_unavailable(request));
+}
+
+void api_get_entry(const Services& services, const RequestPtr& request, const Reply& reply) {
+  const std::string id = request->params.empty() ? "" : request->params.front().second;
+  auto not_found = [request] {
+    return http::error_response(*request, 404, "not_found", "No entry has this id.");
+  };
+  if (!store::is_valid_id(id)) {
+    reply(not_found());
+    return;
+  }
+  run_store_work(
+      services, request, reply,
+      [&services, request, id, not_found] {
+        const auto entry = services.store.get(id);
+        return entry ? json_response(*request, 200, entry_json(*entry)) : not_found();
+      },
+      json_unavailable(request));
+}
+
+}  // namespace cppapp::app
