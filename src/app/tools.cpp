@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "http/body_parser.hpp"
+#include "http/urlencoded.hpp"
 #include "view/html_minifier.hpp"
 #include "view/template_engine.hpp"
 
@@ -87,6 +90,34 @@ int minify_tool(int argc, const char* const* argv) {
   return 0;
 }
 
+/// The urlencoded body parser on standard input, printed as JSON: the conformance harness
+/// compares it with body-parser's qs. Errors print body-parser's status and message.
+int urlencoded_tool(int argc, const char* const* argv) {
+  http::QsOptions options;
+  CLI::App cli{
+      "Parses the application/x-www-form-urlencoded body on standard input as body-parser "
+      "(extended) does and prints it as JSON."};
+  cli.add_option("--depth", options.depth, "Maximum nesting depth")->capture_default_str();
+  cli.add_option("--parameter-limit", options.parameter_limit, "Maximum number of parameters")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    const boost::json::object parsed =
+        http::parse_urlencoded(http::decode_utf8_body(read_stream(std::cin)), options);
+    std::cout << boost::json::serialize(parsed) << "\n";
+    std::cout.flush();
+    return 0;
+  } catch (const http::BodyError& error) {
+    std::cerr << error.status << " " << error.what() << "\n";
+    return 1;
+  }
+}
+
 /// GET /healthz over a plain socket: the Docker HEALTHCHECK, with no curl in the image.
 int healthcheck_tool(int argc, const char* const* argv) {
   std::string host = "127.0.0.1", port = "8080";
@@ -137,6 +168,7 @@ int run_tool(int argc, const char* const* argv) {
   const std::string_view tool = argv[1];
   if (tool == "render") return render_tool(argc - 1, argv + 1);
   if (tool == "minify") return minify_tool(argc - 1, argv + 1);
+  if (tool == "urlencoded") return urlencoded_tool(argc - 1, argv + 1);
   if (tool == "healthcheck") return healthcheck_tool(argc - 1, argv + 1);
   return -1;
 }

@@ -1,0 +1,2 @@
+require('./src/app');
+require('./src/controllers');

@@ -1,0 +1,5 @@
+const app = require('../app');
+
+app.get('/', (req, res) => {
+    res.render('index');
+});
