@@ -95,7 +95,7 @@ http::Response Application::protocol_error(unsigned status, std::string_view cod
                                            std::string_view message) const {
   const http::Request unparsed;
   http::Response response = http::error_response(unparsed, status, code, message);
-  http::apply_security_headers(response.headers);
+  finish(unparsed, response);
   return response;
 }
 

@@ -107,6 +107,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       "Tools:\n"
       "  cppapp render TEMPLATE [--views DIR] [--context JSON|@FILE]   print a rendered template\n"
       "  cppapp minify < page.html                                     minify with the seed's options\n"
+      "  cppapp urlencoded < body                                      a form body as body-parser reads it\n"
       "  cppapp healthcheck [--host H] [--port P]                      exit 0 when /healthz says 200");
   const auto size = validator_from(
       [](const std::string& s) { return http::parse_byte_size(s).has_value(); },

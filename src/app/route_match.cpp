@@ -36,6 +36,9 @@ std::optional<std::string> match_mount(std::string_view mount, std::string_view 
   std::string_view rest = path.substr(mount.size());
   if (rest.empty() || rest == "/") return std::string("/");
   if (rest.front() != '/') return std::nullopt;  // "/app1x" is not under "/app1"
+  // Express's mount pattern ^/app1/?(?=/|$) takes one slash along when another follows:
+  // "/app1//x" leaves "/x" to the app, "/app1//" leaves "/".
+  if (rest.size() >= 2 && rest[1] == '/') rest.remove_prefix(1);
   return std::string(rest);
 }
 

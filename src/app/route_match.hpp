@@ -10,7 +10,8 @@
 namespace cppapp::app {
 
 /// Where a mounted app or middleware matched: the rest of the path as the mounted app sees it.
-/// `app.use('/app1', …)` on "/app1", "/app1/" and "/APP1/x" gives "/", "/" and "/x".
+/// `app.use('/app1', …)` on "/app1", "/app1/", "/APP1/x" and "/app1//x" gives "/", "/", "/x"
+/// and "/x".
 std::optional<std::string> match_mount(std::string_view mount, std::string_view path);
 
 using RouteParams = std::vector<std::pair<std::string, std::string>>;

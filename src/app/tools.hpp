@@ -7,6 +7,7 @@ namespace cppapp::app {
 /// is not a tool (the caller then serves).
 ///   render TEMPLATE [--views DIR] [--context JSON|@FILE]   prints exactly the rendered bytes
 ///   minify                                                  stdin → stdout, the seed's options
+///   urlencoded [--depth N] [--parameter-limit N]            stdin → the parsed form as JSON
 ///   healthcheck [--host H] [--port P]                      GET /healthz, exit 0 when 200
 int run_tool(int argc, const char* const* argv);
 

@@ -34,11 +34,11 @@ class PageTest(unittest.TestCase):
             self.assertSecurityHeaders(response)
 
     def test_mount_matches_case_insensitively_and_keeps_the_query(self):
-        for path in ("/APP1/", "/App1", "/app1/?x=1", "/app1?x=1&y=%20"):
+        for path in ("/APP1/", "/App1", "/app1/?x=1", "/app1?x=1&y=%20", "/app1//"):
             self.assertEqual(self.server.get(path).body, INDEX_BYTES, path)
 
     def test_paths_outside_the_mount_are_express_404s(self):
-        for path in ("/", "/app1x", "/app2/", "/app1/nope", "/app1//", "/favicon.ico"):
+        for path in ("/", "/app1x", "/app2/", "/app1/nope", "/app1///", "/favicon.ico"):
             response = self.server.get(path)
             self.assertEqual(response.status, 404, path)
             self.assertEqual(response.header("content-type"), "text/html; charset=utf-8")

@@ -9,7 +9,9 @@ TEST(MatchMount, MountItselfWithAndWithoutSlashIsTheAppRoot) {
   EXPECT_EQ(match_mount("/app1", "/app1"), "/");
   EXPECT_EQ(match_mount("/app1", "/app1/"), "/");
   EXPECT_EQ(match_mount("/app1", "/app1/public/a.css"), "/public/a.css");
-  EXPECT_EQ(match_mount("/app1", "/app1//x"), "//x");
+  EXPECT_EQ(match_mount("/app1", "/app1//x"), "/x");
+  EXPECT_EQ(match_mount("/app1", "/app1//"), "/");
+  EXPECT_EQ(match_mount("/app1", "/app1///"), "//");
 }
 
 TEST(MatchMount, IsCaseInsensitiveLikeExpress) {
