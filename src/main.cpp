@@ -4,6 +4,7 @@
 #include "app/config.hpp"
 #include "app/tools.hpp"
 #include "log/logger.hpp"
+#include "app/metrics.hpp"
 #include "app/worker_pool.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
@@ -78,7 +79,9 @@ int serve(const app::Config& config) {
        .stall = std::min(config.db_timeout, std::chrono::milliseconds(1000))});
   app::WorkerPool pool(config.workers, config.worker_queue);
 
-  app::Application application(config, views, *store, monitor, pool);
+  app::Metrics metrics({.pool = &pool, .monitor = &monitor, .shipping = log::shipping_counters()});
+
+  app::Application application(config, views, *store, monitor, pool, metrics);
   try {
     return server::run(server_options(config), application, [&](std::uint16_t port) {
       log::info("Started server: http://{}:{}", log::first_ipv4_address(), port);

@@ -3,6 +3,7 @@
 #include "app/controllers.hpp"
 #include "store/store_monitor.hpp"
 #include "app/worker_pool.hpp"
+#include "app/metrics.hpp"
 #include "app/route_match.hpp"
 #include "http/body_parser.hpp"
 #include "http/compression.hpp"
@@ -50,6 +51,11 @@ http::Response text(unsigned status, std::string body) {
   return response;
 }
 
+http::Response labelled(std::string_view route, http::Response response) {
+  response.route = route;
+  return response;
+}
+
 bool method_matches(std::string_view route_method, std::string_view method) {
   return route_method == method || (route_method == "GET" && method == "HEAD");
 }
@@ -57,8 +63,14 @@ bool method_matches(std::string_view route_method, std::string_view method) {
 }  // namespace
 
 Application::Application(const Config& config, view::TemplateEngine& views, store::Store& store,
-                         const store::StoreMonitor& monitor, WorkerPool& pool)
-    : config_(config), services_{config, views, store, monitor, pool} {}
+                         const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics)
+    : config_(config), services_{config, views, store, monitor, pool}, metrics_(metrics) {}
+
+void Application::request_started() const { metrics_.request_started(); }
+
+void Application::request_finished(const http::Response& response, std::chrono::nanoseconds duration) const {
+  metrics_.request_finished(response.route, response.status, duration);
+}
 
 void Application::stop_background_work() { services_.pool.stop(); }
 
@@ -95,6 +107,7 @@ http::Response Application::protocol_error(unsigned status, std::string_view cod
                                            std::string_view message) const {
   const http::Request unparsed;
   http::Response response = http::error_response(unparsed, status, code, message);
+  response.route = "protocol_error";
   finish(unparsed, response);
   return response;
 }
@@ -102,14 +115,19 @@ http::Response Application::protocol_error(unsigned status, std::string_view cod
 /// The outer server: orchestrator endpoints, then the mounted app.
 void Application::route_root(const RequestPtr& request, const Reply& reply) const {
   const bool read = request->method == "GET" || request->method == "HEAD";
-  if (read && request->path == "/healthz") return reply(text(200, "ok\n"));
+  if (read && request->path == "/healthz") return reply(labelled("healthz", text(200, "ok\n")));
   if (read && request->path == "/readyz") {
-    if (draining()) return reply(text(503, "draining\n"));
-    if (!services_.monitor.reachable()) return reply(text(503, "database unreachable\n"));
-    return reply(text(200, "ready\n"));
+    if (draining()) return reply(labelled("readyz", text(503, "draining\n")));
+    if (!services_.monitor.reachable()) return reply(labelled("readyz", text(503, "database unreachable\n")));
+    return reply(labelled("readyz", text(200, "ready\n")));
+  }
+  if (read && request->path == "/metrics") {
+    http::Response response = text(200, metrics_.render());
+    response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return reply(labelled("metrics", std::move(response)));
   }
   auto app_path = match_mount(config_.mount, request->path);
-  if (!app_path) return reply(http::not_found(*request));
+  if (!app_path) return reply(labelled("not_found", http::not_found(*request)));
   request->app_path = std::move(*app_path);
   route_app(request, reply);
 }
@@ -120,7 +138,7 @@ void Application::route_app(const RequestPtr& request, const Reply& reply) const
     std::string relative_target = std::move(*below_public);
     if (!request->query.empty()) relative_target += "?" + request->query;
     auto file = http::serve_static(*request, relative_target, request->path, {config_.public_dir});
-    if (file) return reply(std::move(*file));
+    if (file) return reply(labelled("static", std::move(*file)));
   }
 
   if (has_body(*request)) {
@@ -129,7 +147,7 @@ void Application::route_app(const RequestPtr& request, const Reply& reply) const
                              static_cast<unsigned>(http::BodyKind::json);
       request->parsed_body = http::parse_body(*request, kinds, {.limit = config_.body_limit, .qs = {}});
     } catch (const http::BodyError& error) {
-      return reply(http::error_response(*request, error.status, error.type, error.what()));
+      return reply(labelled("body_error", http::error_response(*request, error.status, error.type, error.what())));
     }
   }
   route_controllers(request, reply);
@@ -143,7 +161,11 @@ void Application::route_controllers(const RequestPtr& request, const Reply& repl
     if (!params) continue;
     if (method_matches(route.method, request->method)) {
       request->params = std::move(*params);
-      return route.handler(services_, request, reply);
+      const std::string_view label = route.pattern;
+      return route.handler(services_, request, [reply, label](http::Response response) {
+        response.route = label;
+        reply(std::move(response));
+      });
     }
     const std::string methods = route.method == "GET" ? "GET,HEAD" : std::string(route.method);
     if (allowed.find(methods) == std::string::npos) allowed += (allowed.empty() ? "" : ",") + methods;
@@ -154,9 +176,9 @@ void Application::route_controllers(const RequestPtr& request, const Reply& repl
     response.headers.set("Content-Type", "text/html; charset=utf-8");
     response.body = allowed;
     http::apply_send_semantics(*request, response);
-    return reply(std::move(response));
+    return reply(labelled("options", std::move(response)));
   }
-  reply(http::not_found(*request));
+  reply(labelled("not_found", http::not_found(*request)));
 }
 
 /// What every response gets on its way out: helmet's headers, then compression.

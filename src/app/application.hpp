@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +14,8 @@
 
 namespace cppapp::app {
 
+class Metrics;
+
 /// Receives the finished response of a request; called exactly once, possibly on another thread.
 using Responder = std::function<void(http::Response)>;
 
@@ -21,7 +24,7 @@ using Responder = std::function<void(http::Response)>;
 class Application {
  public:
   Application(const Config& config, view::TemplateEngine& views, store::Store& store,
-              const store::StoreMonitor& monitor, WorkerPool& pool);
+              const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics);
 
   /// Runs one request through the pipeline and hands the finished response to `respond`.
   /// `peer_address` is the socket's remote address (the trust-proxy fallback).
@@ -29,6 +32,10 @@ class Application {
 
   /// A finished error answer for a request the server could not parse (400, 408, 413, 431).
   http::Response protocol_error(unsigned status, std::string_view code, std::string_view message) const;
+
+  /// Metrics: a request enters the pipeline / its answer has been written.
+  void request_started() const;
+  void request_finished(const http::Response& response, std::chrono::nanoseconds duration) const;
 
   /// From now on /readyz answers 503 so the orchestrator stops routing here (SIGTERM).
   void begin_draining() { draining_.store(true); }
@@ -46,6 +53,7 @@ class Application {
 
   const Config& config_;
   Services services_;
+  Metrics& metrics_;
   std::atomic<bool> draining_{false};
 };
 

@@ -82,6 +82,8 @@ struct Response {
     std::uint64_t length = 0;
   };
   std::optional<FileBody> file;
+  /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …).
+  std::string_view route = "unmatched";
 
   /// Body length the Content-Length header must announce.
   std::uint64_t content_length() const { return file ? file->length : body.size(); }

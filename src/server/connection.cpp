@@ -242,7 +242,9 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     }
     if (refusal) {
       // The stream is out of step with the client: answer once and close.
+      app.request_started();
       co_await write_response(stream, *refusal, "GET", false, options);
+      app.request_finished(*refusal, {});
       log::access({.method = "-",
                    .path = "-",
                    .query = "",
@@ -262,12 +264,14 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     http::Request request = to_request(parser.release());
     request.id = request_id_for(request.headers);
     const AccessFacts facts(request, peer);
+    app.request_started();
     http::Response response = co_await run_pipeline(app, std::move(request), peer);
     response.headers.set("X-Request-Id", facts.request_id);
 
     // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
     if (registry.draining) keep_alive = false;
     auto [write_ec, body_bytes] = co_await write_response(stream, response, facts.method, keep_alive, options);
+    app.request_finished(response, Clock::now() - started);
     log::access({.method = facts.method,
                  .path = facts.path(),
                  .query = facts.query(),

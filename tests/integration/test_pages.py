@@ -108,6 +108,25 @@ class PageTest(unittest.TestCase):
         self.assertEqual(self.server.get("/readyz").status, 200)
         self.assertEqual(self.server.get("/app1/healthz").status, 404)
 
+    def test_metrics_count_requests_by_route_and_status(self):
+        def counter(text, route, status):
+            match = re.search(r'cppapp_http_requests_total\{route="%s",status="%d"\} (\d+)' % (re.escape(route), status), text)
+            return int(match.group(1)) if match else 0
+
+        before = self.server.get("/metrics").body.decode()
+        for _ in range(3):
+            self.server.get("/app1/")
+        self.server.get("/app1/missing")
+        response = self.server.get("/metrics")
+        self.assertEqual(response.status, 200)
+        self.assertTrue(response.header("content-type").startswith("text/plain; version=0.0.4"))
+        text = response.body.decode()
+        self.assertEqual(counter(text, "/", 200) - counter(before, "/", 200), 3)
+        self.assertEqual(counter(text, "not_found", 404) - counter(before, "not_found", 404), 1)
+        for name in ("cppapp_http_request_duration_seconds_bucket", "cppapp_http_requests_in_flight",
+                     "cppapp_worker_queue_depth", "cppapp_store_up 1", "process_resident_memory_bytes"):
+            self.assertIn(name, text)
+
     def test_access_line_per_request_with_the_forwarded_client(self):
         mark = len(self.server.output)
         self.server.get("/app1/?secret=1", {"X-Forwarded-For": "203.0.113.7, 10.0.0.2"})

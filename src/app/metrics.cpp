@@ -1,0 +1,162 @@
+#include "app/metrics.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <sstream>
+
+#include "app/worker_pool.hpp"
+#include "log/logstash_shipper.hpp"
+#include "store/store_monitor.hpp"
+
+namespace cppapp::app {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+MetricFamily single(std::string name, std::string help, MetricType type, double value) {
+  ClientMetric metric;
+  if (type == MetricType::Counter) metric.counter.value = value;
+  else metric.gauge.value = value;
+  return MetricFamily{std::move(name), std::move(help), type, {metric}};
+}
+
+double resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+double open_fds() {
+  double count = 0;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (readdir(dir) != nullptr) ++count;
+    closedir(dir);
+    count -= 3;  // ".", ".." and the directory's own descriptor
+  }
+  return count;
+}
+
+/// Values read at scrape time from the parts that own them.
+class LiveValues final : public prometheus::Collectable {
+ public:
+  explicit LiveValues(MetricSources sources) : sources_(sources) {}
+
+  std::vector<MetricFamily> Collect() const override {
+    std::vector<MetricFamily> families;
+    if (sources_.pool) {
+      families.push_back(single("cppapp_worker_queue_depth", "Database calls waiting for a worker",
+                                MetricType::Gauge, static_cast<double>(sources_.pool->queue_depth())));
+      families.push_back(single("cppapp_worker_busy", "Workers running a database call", MetricType::Gauge,
+                                static_cast<double>(sources_.pool->busy())));
+    }
+    if (sources_.monitor) {
+      families.push_back(single("cppapp_store_up", "1 while the database answers its pings", MetricType::Gauge,
+                                sources_.monitor->reachable() ? 1 : 0));
+    }
+    if (const log::ShipperCounters* shipping = sources_.shipping) {
+      auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
+        families.push_back(single(name, help, MetricType::Counter, static_cast<double>(value.load())));
+      };
+      counter("cppapp_log_events_shipped_total", "Log events written to Logstash (re-sends included)", shipping->shipped);
+      counter("cppapp_log_events_spooled_total", "Log events written to the spool", shipping->spooled);
+      counter("cppapp_log_events_dropped_total", "Log events lost: memory queue and spool full", shipping->dropped);
+      counter("cppapp_log_reconnects_total", "Reconnections to Logstash", shipping->reconnects);
+      counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect", shipping->resent);
+    }
+    families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes", MetricType::Gauge,
+                              resident_bytes()));
+    families.push_back(single("process_open_fds", "Number of open file descriptors", MetricType::Gauge, open_fds()));
+    return families;
+  }
+
+ private:
+  MetricSources sources_;
+};
+
+}  // namespace
+
+struct Metrics::Impl {
+  explicit Impl(MetricSources sources)
+      : live(std::make_shared<LiveValues>(sources)),
+        requests(prometheus::BuildCounter()
+                     .Name("cppapp_http_requests_total")
+                     .Help("Requests answered, by route and status")
+                     .Register(*registry)),
+        latency(prometheus::BuildHistogram()
+                    .Name("cppapp_http_request_duration_seconds")
+                    .Help("Time from a request's last byte read to its answer's last byte written")
+                    .Register(*registry)),
+        in_flight(prometheus::BuildGauge()
+                      .Name("cppapp_http_requests_in_flight")
+                      .Help("Requests in the pipeline now")
+                      .Register(*registry)
+                      .Add({})) {}
+
+  /// The counter of one (route, status) pair; Family::Add locks, so each thread keeps its own
+  /// index of the pairs it has seen.
+  prometheus::Counter& requests_for(std::string_view route, unsigned status) {
+    thread_local std::map<std::tuple<const Impl*, std::string, unsigned>, prometheus::Counter*> seen;
+    auto key = std::make_tuple(this, std::string(route), status);
+    auto found = seen.find(key);
+    if (found == seen.end()) {
+      prometheus::Counter& counter = requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
+      found = seen.emplace(std::move(key), &counter).first;
+    }
+    return *found->second;
+  }
+
+  prometheus::Histogram& latency_for(std::string_view route) {
+    thread_local std::map<std::pair<const Impl*, std::string>, prometheus::Histogram*> seen;
+    auto key = std::make_pair(this, std::string(route));
+    auto found = seen.find(key);
+    if (found == seen.end()) {
+      static const prometheus::Histogram::BucketBoundaries kBuckets = {
+          0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+      prometheus::Histogram& histogram = latency.Add({{"route", std::string(route)}}, kBuckets);
+      found = seen.emplace(std::move(key), &histogram).first;
+    }
+    return *found->second;
+  }
+
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::shared_ptr<LiveValues> live;
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Gauge& in_flight;
+};
+
+Metrics::Metrics(MetricSources sources) : impl_(std::make_unique<Impl>(sources)) {}
+Metrics::~Metrics() = default;
+
+void Metrics::request_started() { impl_->in_flight.Increment(); }
+
+void Metrics::request_finished(std::string_view route, unsigned status, std::chrono::nanoseconds duration) {
+  impl_->in_flight.Decrement();
+  impl_->requests_for(route, status).Increment();
+  impl_->latency_for(route).Observe(std::chrono::duration<double>(duration).count());
+}
+
+std::string Metrics::render() const {
+  std::vector<MetricFamily> families = impl_->registry->Collect();
+  for (auto& family : impl_->live->Collect()) families.push_back(std::move(family));
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
+}  // namespace cppapp::app

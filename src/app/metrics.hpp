@@ -1,0 +1,47 @@
+// Prometheus metrics (prometheus-cpp core), served as text by GET /metrics at the root.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cppapp::store {
+class StoreMonitor;
+}
+namespace cppapp::log {
+struct ShipperCounters;
+}
+
+namespace cppapp::app {
+
+class WorkerPool;
+
+/// Where the live values come from; each may be null.
+struct MetricSources {
+  const WorkerPool* pool = nullptr;
+  const store::StoreMonitor* monitor = nullptr;
+  const log::ShipperCounters* shipping = nullptr;
+};
+
+class Metrics {
+ public:
+  explicit Metrics(MetricSources sources);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  /// A request was read and enters the pipeline.
+  void request_started();
+  /// Its answer was written: counted by route and status, timed in the latency histogram.
+  void request_finished(std::string_view route, unsigned status, std::chrono::nanoseconds duration);
+
+  /// Every metric in the Prometheus text exposition format (version 0.0.4).
+  std::string render() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cppapp::app
