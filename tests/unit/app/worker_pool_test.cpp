@@ -19,11 +19,12 @@ TEST(WorkerPool, RunsEveryQueuedJob) {
 }
 
 TEST(WorkerPool, RefusesWhenTheQueueIsFull) {
-  WorkerPool pool(1, 2);
+  // Declared before the pool, so they outlive its threads.
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::latch started(1);
-  ASSERT_TRUE(pool.try_submit([&] {
+  WorkerPool pool(1, 2);
+  ASSERT_TRUE(pool.try_submit([&started, released] {
     started.count_down();
     released.wait();
   }));
