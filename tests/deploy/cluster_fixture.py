@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -58,7 +59,6 @@ class ClusterTestCase(unittest.TestCase):
 
     def wait_for_traffic(self, requests=50, timeout=10.0):
         """Waits (bounded) until the load has made `requests` requests: it is flowing."""
-        import time
         deadline = time.monotonic() + timeout
         while cluster.total(self.load.summary()) < requests:
             self.assertLess(time.monotonic(), deadline, "the load made no progress")

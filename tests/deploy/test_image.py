@@ -10,6 +10,7 @@
 """
 
 import fnmatch
+import http.client
 import os
 import re
 import subprocess
@@ -199,7 +200,6 @@ class InstallLayoutTest(unittest.TestCase):
                         port = match.group(1).decode()
                         break
                 self.assertIsNotNone(port, "the installed binary did not start")
-                import http.client
                 for path, expected in (("/app1/", b"Hello World!"), ("/app1/public/installed-marker.txt", b"installed")):
                     conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
                     conn.request("GET", path)
