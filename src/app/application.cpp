@@ -4,6 +4,7 @@
 #include "store/store_monitor.hpp"
 #include "app/worker_pool.hpp"
 #include "app/metrics.hpp"
+#include "app/pages.hpp"
 #include "app/route_match.hpp"
 #include "http/body_parser.hpp"
 #include "http/compression.hpp"
@@ -64,7 +65,17 @@ bool method_matches(std::string_view route_method, std::string_view method) {
 
 Application::Application(const Config& config, view::TemplateEngine& views, store::Store& store,
                          const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics)
-    : config_(config), services_{config, views, store, monitor, pool}, metrics_(metrics) {}
+    : config_(config),
+      services_{config, views, store, monitor, pool, nullptr},
+      metrics_(metrics),
+      encoded_(std::make_unique<http::EncodedCache>(config.compression_cache)) {
+  if (config.production()) {
+    static_pages_ = std::make_unique<StaticPages>(views);
+    services_.static_pages = static_pages_.get();
+  }
+}
+
+Application::~Application() = default;
 
 void Application::request_started() const { metrics_.request_started(); }
 
@@ -184,7 +195,8 @@ void Application::route_controllers(const RequestPtr& request, const Reply& repl
 /// What every response gets on its way out: helmet's headers, then compression.
 void Application::finish(const http::Request& request, http::Response& response) const {
   http::apply_security_headers(response.headers);
-  http::compress_response(request, response, {.threshold = config_.compression_threshold});
+  http::compress_response(request, response,
+                          {.threshold = config_.compression_threshold, .cache = encoded_.get()});
 }
 
 }  // namespace cppapp::app

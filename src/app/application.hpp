@@ -10,11 +10,13 @@
 
 #include "app/config.hpp"
 #include "app/controllers.hpp"
+#include "http/encoded_cache.hpp"
 #include "http/message.hpp"
 
 namespace cppapp::app {
 
 class Metrics;
+class StaticPages;
 
 /// Receives the finished response of a request; called exactly once, possibly on another thread.
 using Responder = std::function<void(http::Response)>;
@@ -25,6 +27,7 @@ class Application {
  public:
   Application(const Config& config, view::TemplateEngine& views, store::Store& store,
               const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics);
+  ~Application();
 
   /// Runs one request through the pipeline and hands the finished response to `respond`.
   /// `peer_address` is the socket's remote address (the trust-proxy fallback).
@@ -54,6 +57,8 @@ class Application {
   const Config& config_;
   Services services_;
   Metrics& metrics_;
+  std::unique_ptr<StaticPages> static_pages_;    ///< production only
+  std::unique_ptr<http::EncodedCache> encoded_;  ///< compressed bodies by ETag
   std::atomic<bool> draining_{false};
 };
 

@@ -94,7 +94,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   // NODE_ENV is what nodeapp's users already set; APP_ENV wins when both are present.
   config.env = env_or("NODE_ENV", config.env);
 
-  std::string body_limit = "100kb", header_limit = "16kb", compression_threshold = "1kb";
+  std::string body_limit = "100kb", header_limit = "16kb", compression_threshold = "1kb",
+              compression_cache = "16mb";
   std::string db_timeout = "2s", mongo_url_file;
   std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb", log_resend_window = "1mb";
   std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
@@ -206,6 +207,11 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("COMPRESSION_THRESHOLD")
       ->capture_default_str()
       ->check(size);
+  cli.add_option("--compression-cache", compression_cache,
+                 "Compressed pages and files kept in memory for reuse (0: none)")
+      ->envname("COMPRESSION_CACHE")
+      ->capture_default_str()
+      ->check(size);
   cli.add_option("--shutdown-grace", shutdown_grace, "Drain time for in-flight requests on SIGTERM")
       ->envname("SHUTDOWN_GRACE")
       ->capture_default_str()
@@ -264,6 +270,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.body_limit = *http::parse_byte_size(body_limit);
   config.header_limit = *http::parse_byte_size(header_limit);
   config.compression_threshold = *http::parse_byte_size(compression_threshold);
+  config.compression_cache = *http::parse_byte_size(compression_cache);
   config.shutdown_grace = *parse_duration(shutdown_grace);
   config.header_timeout = *parse_duration(header_timeout);
   config.body_timeout = *parse_duration(body_timeout);

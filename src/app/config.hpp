@@ -34,6 +34,7 @@ struct Config {
   std::size_t body_limit = 100 * 1024;    ///< largest request body accepted (after decoding)
   std::size_t header_limit = 16 * 1024;   ///< largest request line + header block
   std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed
+  std::size_t compression_cache = 16 << 20;  ///< compressed bodies kept for reuse, by ETag
   std::chrono::milliseconds shutdown_grace{10'000};     ///< drain time after SIGTERM
   std::chrono::milliseconds header_timeout{10'000};     ///< time to send a whole header block
   std::chrono::milliseconds body_timeout{30'000};       ///< time to send a whole body

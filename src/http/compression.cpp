@@ -1,5 +1,7 @@
 #include "http/compression.hpp"
 
+#include "http/encoded_cache.hpp"
+
 #include <brotli/encode.h>
 #include <zlib.h>
 
@@ -362,13 +364,23 @@ void compress_response(const Request& request, Response& response,
   const Encoding encoding = negotiate_encoding(accept_encoding.value_or(""));
   if (encoding == Encoding::identity) return;
 
-  if (response.file) {
-    auto data = read_file_range(*response.file);
-    if (!data) return;  // the writer reports the unreadable file as it would without compression
-    response.body = std::move(*data);
+  // The same ETag on a full answer means the same bytes: their compressed form can be reused.
+  const auto etag = response.headers.get("ETag");
+  const bool cacheable = options.cache != nullptr && etag && response.status == 200;
+  std::shared_ptr<const std::string> cached = cacheable ? options.cache->find(*etag, encoding) : nullptr;
+  if (cached) {
+    response.body = *cached;
     response.file.reset();
+  } else {
+    if (response.file) {
+      auto data = read_file_range(*response.file);
+      if (!data) return;  // the writer reports the unreadable file as it would without compression
+      response.body = std::move(*data);
+      response.file.reset();
+    }
+    response.body = encode(encoding, response.body, options);
+    if (cacheable) options.cache->insert(*etag, encoding, std::make_shared<const std::string>(response.body));
   }
-  response.body = encode(encoding, response.body, options);
   set_header_in_place(response.headers, "Content-Encoding", encoding_name(encoding));
   response.headers.erase("Content-Length");
 }

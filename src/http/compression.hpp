@@ -12,6 +12,8 @@ namespace cppapp::http {
 
 enum class Encoding { identity, br, gzip, deflate };
 
+class EncodedCache;
+
 struct CompressionOptions {
   /// Bodies shorter than this many bytes are sent as they are (compression's default 1kb).
   std::size_t threshold = 1024;
@@ -19,6 +21,8 @@ struct CompressionOptions {
   int gzip_level = 6;
   /// Brotli quality; compression 1.8 sets BROTLI_PARAM_QUALITY to 4 (window stays Node's 22).
   int brotli_quality = 4;
+  /// When set, full (200) answers with an ETag are compressed once per encoding and reused.
+  EncodedCache* cache = nullptr;
 };
 
 /// The encoding compression 1.8 picks for this Accept-Encoding value with negotiator 0.6.4:

@@ -135,6 +135,27 @@ class PageTest(unittest.TestCase):
         self.assertNotIn(b"secret", line)
 
 
+class ProductionCachingTest(unittest.TestCase):
+    """Production renders the index once and keeps compressed files: the bytes must not change."""
+
+    def test_cached_answers_equal_freshly_made_ones(self):
+        with Server() as development, Server("--env", "production", env={"LOGSTASH_ADDR": ""}) as production:
+            fresh = development.get("/app1/")
+            for _ in range(3):
+                cached = production.get("/app1/")
+                self.assertEqual(cached.body, fresh.body)
+                self.assertEqual(cached.header("etag"), fresh.header("etag"))
+            etag = fresh.header("etag")
+            self.assertEqual(production.get("/app1/", {"If-None-Match": etag}).status, 304)
+            import brotli
+            with open(os.path.join(SOURCE_DIR, "public", "css", "site.css"), "rb") as f:
+                css = f.read()
+            for _ in range(3):
+                response = production.get("/app1/public/css/site.css", {"Accept-Encoding": "br"})
+                self.assertEqual(response.header("content-encoding"), "br")
+                self.assertEqual(brotli.decompress(response.body), css)
+
+
 class TemplateReloadTest(unittest.TestCase):
     """Development picks a changed template up; production compiles once and refuses bad ones."""
 
