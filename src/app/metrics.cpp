@@ -107,28 +107,29 @@ struct Metrics::Impl {
                       .Register(*registry)
                       .Add({})) {}
 
-  /// The counter of one (route, status) pair; Family::Add locks, so each thread keeps its own
-  /// index of the pairs it has seen.
+  /// The counter of one (route, status) pair. Family::Add locks and hashes the labels, so each
+  /// thread keeps its own index of the pairs it has seen. Route labels are string literals, so
+  /// their address identifies them.
   prometheus::Counter& requests_for(std::string_view route, unsigned status) {
-    thread_local std::map<std::tuple<const Impl*, std::string, unsigned>, prometheus::Counter*> seen;
-    auto key = std::make_tuple(this, std::string(route), status);
+    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t, unsigned>, prometheus::Counter*> seen;
+    const auto key = std::make_tuple(this, route.data(), route.size(), status);
     auto found = seen.find(key);
     if (found == seen.end()) {
       prometheus::Counter& counter = requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
-      found = seen.emplace(std::move(key), &counter).first;
+      found = seen.emplace(key, &counter).first;
     }
     return *found->second;
   }
 
   prometheus::Histogram& latency_for(std::string_view route) {
-    thread_local std::map<std::pair<const Impl*, std::string>, prometheus::Histogram*> seen;
-    auto key = std::make_pair(this, std::string(route));
+    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t>, prometheus::Histogram*> seen;
+    const auto key = std::make_tuple(this, route.data(), route.size());
     auto found = seen.find(key);
     if (found == seen.end()) {
       static const prometheus::Histogram::BucketBoundaries kBuckets = {
           0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
       prometheus::Histogram& histogram = latency.Add({{"route", std::string(route)}}, kBuckets);
-      found = seen.emplace(std::move(key), &histogram).first;
+      found = seen.emplace(key, &histogram).first;
     }
     return *found->second;
   }

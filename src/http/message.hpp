@@ -82,7 +82,8 @@ struct Response {
     std::uint64_t length = 0;
   };
   std::optional<FileBody> file;
-  /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …).
+  /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …); always a
+  /// string literal (metrics key on its address).
   std::string_view route = "unmatched";
 
   /// Body length the Content-Length header must announce.
