@@ -20,6 +20,7 @@ server::ServerOptions server_options(const app::Config& config) {
           .port = config.port,
           .threads = config.threads,
           .header_limit = config.header_limit,
+          .uri_limit = config.uri_limit,
           .body_limit = config.body_limit,
           .header_timeout = config.header_timeout,
           .body_timeout = config.body_timeout,

@@ -94,7 +94,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   // NODE_ENV is what nodeapp's users already set; APP_ENV wins when both are present.
   config.env = env_or("NODE_ENV", config.env);
 
-  std::string body_limit = "100kb", header_limit = "16kb", compression_threshold = "1kb",
+  std::string body_limit = "100kb", header_limit = "16kb", uri_limit = "8kb", compression_threshold = "1kb",
               compression_cache = "16mb";
   std::string db_timeout = "2s", mongo_url_file;
   std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb", log_resend_window = "1mb";
@@ -202,6 +202,10 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("HEADER_LIMIT")
       ->capture_default_str()
       ->check(size);
+  cli.add_option("--uri-limit", uri_limit, "Longest request-target (else 414)")
+      ->envname("URI_LIMIT")
+      ->capture_default_str()
+      ->check(size);
   cli.add_option("--compression-threshold", compression_threshold,
                  "Smaller responses are not compressed")
       ->envname("COMPRESSION_THRESHOLD")
@@ -269,6 +273,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   }
   config.body_limit = *http::parse_byte_size(body_limit);
   config.header_limit = *http::parse_byte_size(header_limit);
+  config.uri_limit = *http::parse_byte_size(uri_limit);
   config.compression_threshold = *http::parse_byte_size(compression_threshold);
   config.compression_cache = *http::parse_byte_size(compression_cache);
   config.shutdown_grace = *parse_duration(shutdown_grace);

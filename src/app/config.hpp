@@ -33,6 +33,7 @@ struct Config {
   std::size_t worker_queue = 256;   ///< database calls that may wait; beyond: 503 at once
   std::size_t body_limit = 100 * 1024;    ///< largest request body accepted (after decoding)
   std::size_t header_limit = 16 * 1024;   ///< largest request line + header block
+  std::size_t uri_limit = 8 * 1024;       ///< longest request-target
   std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed
   std::size_t compression_cache = 16 << 20;  ///< compressed bodies kept for reuse, by ETag
   std::chrono::milliseconds shutdown_grace{10'000};     ///< drain time after SIGTERM

@@ -176,6 +176,18 @@ struct AccessFacts {
   std::string request_id;
 };
 
+/// For a header block over the limit: true when it overflowed inside the request line (Beast had
+/// not parsed a target yet) or the target it parsed is itself too long.
+bool request_line_too_long(const BeastRequest& partial, const ServerOptions& options) {
+  return partial.target().empty() || partial.target().size() > options.uri_limit;
+}
+
+http::Response uri_too_long(const app::Application& app, const ServerOptions& options) {
+  return app.protocol_error(414, "uri_too_long",
+                            "URI Too Long: the request-target exceeds " + std::to_string(options.uri_limit) +
+                                " bytes (URI_LIMIT)");
+}
+
 }  // namespace
 
 void ConnectionRegistry::begin_draining() {
@@ -219,9 +231,13 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     stream.expires_after(options.header_timeout);
     auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, nothrow);
     std::optional<http::Response> refusal;
-    if (header_ec) {
+    if (header_ec == beast_http::error::header_limit && request_line_too_long(parser.get(), options)) {
+      refusal = uri_too_long(app, options);
+    } else if (header_ec) {
       refusal = answer_for_read_error(header_ec, app, options);
       if (!refusal) break;
+    } else if (parser.get().target().size() > options.uri_limit) {
+      refusal = uri_too_long(app, options);
     } else if (auto length = parser.content_length(); length && *length > options.body_limit) {
       // Refuse an announced oversized body before reading any of it.
       refusal = answer_for_read_error(beast_http::error::body_limit, app, options);

@@ -16,7 +16,8 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8080;  ///< 0 picks a free port (reported to on_listening)
   unsigned threads = 1;
-  std::size_t header_limit = 16 * 1024;
+  std::size_t header_limit = 16 * 1024;  ///< request line + headers, else 431
+  std::size_t uri_limit = 8 * 1024;      ///< request-target, else 414
   std::size_t body_limit = 100 * 1024;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{30'000};

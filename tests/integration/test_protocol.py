@@ -71,6 +71,18 @@ class ProtocolTest(unittest.TestCase):
             client.send(b"GET /app1/ HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * 15000 + b"\r\n\r\n")
             self.assertEqual(client.read_response()[0], 200)
 
+    def test_an_overlong_request_target_is_414(self):
+        for length in (9000, 20000):  # under and over the 16 KiB header limit
+            with RawClient(self.server) as client:
+                client.send(b"GET /app1/" + b"a" * length + b" HTTP/1.1\r\nHost: a\r\n\r\n")
+                status, headers, body = client.read_response()
+                self.assertEqual(status, 414, length)
+                self.assertIn(b"8192", body)
+                self.assertEqual(headers["connection"], "close")
+        with RawClient(self.server) as client:  # just under the limit: an ordinary 404
+            client.send(b"GET /app1/" + b"a" * 8000 + b" HTTP/1.1\r\nHost: a\r\n\r\n")
+            self.assertEqual(client.read_response()[0], 404)
+
     def test_malformed_requests_get_400_and_close(self):
         for garbage in (b"GARBAGE\r\n\r\n", b"GET /app1/ HTTP/9.9\r\n\r\n", b"GET /app1/ HTTP/1.1\r\nBad Header\r\n\r\n",
                         b"GET /app1/ HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
