@@ -1,5 +1,7 @@
-// Request body parsing as the seed's body-parser 1.20.3 middleware does it
-// (app.use(bodyParser.urlencoded({extended: true})) and bodyParser.json()).
+// Request body parsing as the seed's body-parser middleware does it
+// (app.use(bodyParser.urlencoded({extended: true})) and bodyParser.json()). The oracle is what
+// the seed's `body-parser ^1.16.1` installs today: body-parser 1.20.9 with qs 6.16.2
+// (tests/conformance/package-lock.json); the urlencoded parser follows that qs exactly.
 #pragma once
 
 #include <cstddef>

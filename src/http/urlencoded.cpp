@@ -1,7 +1,11 @@
 #include "http/urlencoded.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,14 +19,20 @@
 namespace cppapp::http {
 namespace {
 
-// A JavaScript value as qs builds it: a string, `true` (utils.merge writes `target[s] = true`),
-// a possibly sparse array, or an object whose keys iterate in JavaScript's order.
+// A JavaScript value as qs builds it: a string, a possibly sparse array or an object whose keys
+// iterate in JavaScript's order. qs 6.16 also tags some containers by identity (side channels):
+// "overflow" objects (an array that outgrew arrayLimit, with its highest numeric index) and
+// "conflict" containers (a strictMerge wrap of an object and a plain value, with its last
+// index). The tags travel with the value here, as the identity does in JavaScript.
 struct JsValue {
-  enum class Kind { string, boolean_true, array, object };
+  enum class Kind { string, array, object };
   Kind kind = Kind::string;
   std::string text;
-  std::vector<std::optional<JsValue>> items;             // array; nullopt is a hole
+  // Array slots; null is a hole. Pointers keep a hole at 8 bytes: `a[999]=x` makes 999 of them.
+  std::vector<std::unique_ptr<JsValue>> items;
   std::vector<std::pair<std::string, JsValue>> entries;  // object, in insertion order
+  std::optional<double> overflow_max;
+  std::optional<double> conflict_max;
 
   static JsValue string(std::string s) {
     JsValue v;
@@ -39,7 +49,7 @@ struct JsValue {
     v.kind = Kind::object;
     return v;
   }
-  bool is_object_like() const { return kind == Kind::array || kind == Kind::object; }
+  bool is_object_like() const { return kind != Kind::string; }
   // JavaScript truthiness: only the empty string is falsy among our values.
   bool truthy() const { return kind != Kind::string || !text.empty(); }
 
@@ -49,12 +59,19 @@ struct JsValue {
     }
     return nullptr;
   }
+  // `obj[key] = value`: an existing key keeps its place.
   void set(std::string key, JsValue value) {
     if (JsValue* existing = find(key)) {
       *existing = std::move(value);
     } else {
       entries.emplace_back(std::move(key), std::move(value));
     }
+  }
+  void push(JsValue value) { items.push_back(std::make_unique<JsValue>(std::move(value))); }
+  // `arr[index] = value`, growing the array with holes.
+  void put(std::size_t index, JsValue value) {
+    if (index >= items.size()) items.resize(index + 1);
+    items[index] = std::make_unique<JsValue>(std::move(value));
   }
 };
 
@@ -87,6 +104,48 @@ std::vector<std::size_t> js_key_order(const JsValue& object) {
   for (const auto& [index, position] : indexed) order.push_back(position);
   order.insert(order.end(), named.begin(), named.end());
   return order;
+}
+
+// String(n) for an integral JavaScript number: the shortest round-trip digits, padded with zeros
+// below 1e21 (String(2 ** 60) is "1152921504606847000"); NaN prints "NaN".
+std::string js_number_key(std::optional<double> n) {
+  if (!n || std::isnan(*n)) return "NaN";
+  if (*n == 0) return "0";
+  char buffer[64];
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, std::fabs(*n), std::chars_format::scientific);
+  const std::string_view scientific(buffer, static_cast<std::size_t>(result.ptr - buffer));
+  const std::size_t e = scientific.find('e');
+  std::string digits;
+  for (char c : scientific.substr(0, e)) {
+    if (c != '.') digits += c;
+  }
+  const int exponent = std::atoi(std::string(scientific.substr(e + 1)).c_str());
+  std::string out = *n < 0 ? "-" : "";
+  if (exponent >= 21 || exponent < 0) return out + std::string(scientific);  // not reached here
+  const auto width = static_cast<std::size_t>(exponent) + 1;
+  if (digits.size() < width) digits.append(width - digits.size(), '0');
+  return out + digits;
+}
+
+// parseInt(s, 10): optional sign and leading decimal digits; nullopt for NaN.
+std::optional<double> js_parse_int(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+  std::size_t end = i;
+  while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+  if (end == i) return std::nullopt;
+  const double value = std::strtod(std::string(s.substr(i, end - i)).c_str(), nullptr);
+  return negative ? -value : value;
+}
+
+// `String(parseInt(key, 10)) === key`: the number when `key` is exactly how JavaScript prints it.
+std::optional<double> canonical_integer(std::string_view key) {
+  const auto n = js_parse_int(key);
+  if (!n || js_number_key(n) != key) return std::nullopt;
+  return n;
 }
 
 int hex_value(char c) {
@@ -152,19 +211,7 @@ std::string qs_decode(std::string_view s) {
   return plus_free;
 }
 
-// `[].concat(a, b)`
-JsValue combine(JsValue a, JsValue b) {
-  JsValue out = JsValue::array();
-  for (JsValue* v : {&a, &b}) {
-    if (v->kind == JsValue::Kind::array) {
-      for (auto& item : v->items) out.items.push_back(std::move(item));
-    } else {
-      out.items.emplace_back(std::move(*v));
-    }
-  }
-  return out;
-}
-
+// utils.arrayToObject: the array's elements under their indexes, holes left out.
 JsValue array_to_object(JsValue array) {
   JsValue out = JsValue::object();
   for (std::size_t i = 0; i < array.items.size(); ++i) {
@@ -173,68 +220,178 @@ JsValue array_to_object(JsValue array) {
   return out;
 }
 
-// qs utils.merge with allowPrototypes. Recursion is bounded by the key depth limit.
-JsValue merge(JsValue target, JsValue source) {
+// utils.markOverflow(arrayToObject(array), max_index)
+JsValue overflow_object(JsValue array, double max_index) {
+  JsValue out = array_to_object(std::move(array));
+  out.overflow_max = max_index;
+  return out;
+}
+
+// Appends `v` as `[].concat(..., v)` does: an array's slots (holes kept), else the value itself.
+void concat_into(JsValue& out, JsValue v) {
+  if (v.kind == JsValue::Kind::array) {
+    for (auto& item : v.items) out.items.push_back(std::move(item));
+  } else {
+    out.push(std::move(v));
+  }
+}
+
+// utils.combine: `[].concat(a, b)`, an object once longer than arrayLimit; an overflow object
+// `a` takes b's values at its next indexes.
+JsValue combine(JsValue a, JsValue b, std::size_t array_limit) {
+  if (a.overflow_max) {
+    std::vector<JsValue> values;
+    if (b.kind == JsValue::Kind::array) {
+      for (auto& item : b.items) {
+        // `a[i] = undefined` for a hole: JSON.stringify leaves such a key out.
+        if (item) values.push_back(std::move(*item));
+      }
+    } else {
+      values.push_back(std::move(b));
+    }
+    double index = *a.overflow_max;
+    for (auto& value : values) a.set(js_number_key(++index), std::move(value));
+    a.overflow_max = index;
+    return a;
+  }
+  JsValue out = JsValue::array();
+  concat_into(out, std::move(a));
+  concat_into(out, std::move(b));
+  if (out.items.size() > array_limit) {
+    const auto last = static_cast<double>(out.items.size() - 1);
+    return overflow_object(std::move(out), last);
+  }
+  return out;
+}
+
+// utils.limitedPair: `[first, second]`, or an overflow object when arrayLimit is below 2.
+JsValue limited_pair(JsValue first, JsValue second, std::size_t array_limit) {
+  JsValue pair = JsValue::array();
+  pair.push(std::move(first));
+  pair.push(std::move(second));
+  if (array_limit < 2) return overflow_object(std::move(pair), 1);
+  return pair;
+}
+
+// utils.maxNumericIndex
+double max_numeric_index(const JsValue& object, double min) {
+  double max = min;
+  for (const auto& [key, value] : object.entries) {
+    if (auto n = canonical_integer(key); n && *n > max) max = *n;
+  }
+  return max;
+}
+
+// qs 6.16 utils.merge as parse calls it (allowPrototypes, strictMerge, plainObjects off,
+// throwOnLimitExceeded off). Recursion is bounded by the key depth limit.
+JsValue merge(JsValue target, JsValue source, std::size_t array_limit) {
   if (!source.truthy()) return target;
   if (!source.is_object_like()) {
     if (target.kind == JsValue::Kind::array) {
-      target.items.emplace_back(std::move(source));
+      const std::size_t next = target.items.size();
+      if (next >= array_limit) {
+        target.push(std::move(source));
+        return overflow_object(std::move(target), static_cast<double>(next));
+      }
+      target.push(std::move(source));
     } else if (target.kind == JsValue::Kind::object) {
-      // `target[source] = true`; assigning "__proto__" only hits the prototype setter.
-      if (source.text != "__proto__") {
-        JsValue t;
-        t.kind = JsValue::Kind::boolean_true;
-        target.set(source.kind == JsValue::Kind::boolean_true ? "true" : source.text, std::move(t));
+      if (target.overflow_max) {
+        const double index = *target.overflow_max + 1;
+        target.set(js_number_key(index), std::move(source));
+        target.overflow_max = index;
+      } else if (target.conflict_max) {
+        const double index = *target.conflict_max + 1;
+        target.set(js_number_key(index), std::move(source));
+        target.conflict_max = index;
+      } else {
+        // strictMerge: an object meeting a plain value becomes [object, value].
+        JsValue conflict = limited_pair(std::move(target), std::move(source), array_limit);
+        if (conflict.kind == JsValue::Kind::array) conflict.conflict_max = 1;
+        return conflict;
       }
     } else {
-      JsValue pair = JsValue::array();
-      pair.items.emplace_back(std::move(target));
-      pair.items.emplace_back(std::move(source));
-      return pair;
+      return limited_pair(std::move(target), std::move(source), array_limit);
     }
     return target;
   }
-  if (!target.truthy() || !target.is_object_like()) {
-    // `[target].concat(source)`
-    JsValue out = JsValue::array();
-    out.items.emplace_back(std::move(target));
-    if (source.kind == JsValue::Kind::array) {
-      for (auto& item : source.items) out.items.push_back(std::move(item));
-    } else {
-      out.items.emplace_back(std::move(source));
+
+  if (!target.is_object_like() || !target.truthy()) {
+    if (source.overflow_max) {
+      // [target, ...source] as an object: source's keys shifted up by one.
+      JsValue out = JsValue::object();
+      const double max = *source.overflow_max + 1;
+      out.entries.emplace_back("0", std::move(target));
+      for (std::size_t position : js_key_order(source)) {
+        auto& [key, value] = source.entries[position];
+        const auto old_index = js_parse_int(key);
+        out.set(js_number_key(old_index ? std::optional<double>(*old_index + 1) : std::nullopt),
+                std::move(value));
+      }
+      out.overflow_max = max;
+      return out;
     }
-    return out;
+    JsValue combined = JsValue::array();
+    combined.push(std::move(target));
+    concat_into(combined, std::move(source));
+    if (combined.items.size() > array_limit) {
+      const auto last = static_cast<double>(combined.items.size() - 1);
+      return overflow_object(std::move(combined), last);
+    }
+    return combined;
   }
+
   if (target.kind == JsValue::Kind::array && source.kind == JsValue::Kind::array) {
-    for (std::size_t i = 0; i < source.items.size(); ++i) {
+    const std::size_t source_size = source.items.size();
+    for (std::size_t i = 0; i < source_size; ++i) {
       if (!source.items[i]) continue;  // forEach skips holes
       JsValue& item = *source.items[i];
       if (i < target.items.size() && target.items[i]) {
         JsValue& target_item = *target.items[i];
         if (target_item.is_object_like() && item.is_object_like()) {
-          target_item = merge(std::move(target_item), std::move(item));
+          target_item = merge(std::move(target_item), std::move(item), array_limit);
         } else {
-          target.items.emplace_back(std::move(item));
+          target.push(std::move(item));
         }
       } else {
-        if (i >= target.items.size()) target.items.resize(i + 1);
-        target.items[i] = std::move(item);
+        target.put(i, std::move(item));
       }
+    }
+    if (target.items.size() > array_limit) {
+      const auto last = static_cast<double>(target.items.size() - 1);
+      return overflow_object(std::move(target), last);
     }
     return target;
   }
-  JsValue merged =
-      target.kind == JsValue::Kind::array ? array_to_object(std::move(target)) : std::move(target);
+
+  JsValue acc = std::move(target);
+  if (acc.kind == JsValue::Kind::array) {
+    const std::optional<double> conflict =
+        acc.conflict_max ? std::optional<double>(static_cast<double>(acc.items.size()) - 1)
+                         : std::nullopt;
+    acc = array_to_object(std::move(acc));
+    acc.conflict_max = conflict;
+  }
+  const std::optional<double> source_overflow = source.overflow_max;
   if (source.kind == JsValue::Kind::array) source = array_to_object(std::move(source));
   for (std::size_t position : js_key_order(source)) {
     auto& [key, value] = source.entries[position];
-    if (JsValue* existing = merged.find(key)) {
-      *existing = merge(std::move(*existing), std::move(value));
+    if (JsValue* existing = acc.find(key)) {
+      *existing = merge(std::move(*existing), std::move(value), array_limit);
     } else {
-      merged.entries.emplace_back(key, std::move(value));
+      acc.entries.emplace_back(key, std::move(value));
+    }
+    if (source_overflow && !acc.overflow_max) {
+      acc.overflow_max = max_numeric_index(acc, *source_overflow);
+    }
+    const auto key_number = canonical_integer(key);
+    if (acc.overflow_max && key_number && *key_number >= 0 && *key_number > *acc.overflow_max) {
+      acc.overflow_max = key_number;
+    }
+    if (acc.conflict_max && key_number && *key_number > *acc.conflict_max) {
+      acc.conflict_max = key_number;
     }
   }
-  return merged;
+  return acc;
 }
 
 // qs parseObject: builds the value for one key chain from the leaf outwards.
@@ -243,21 +400,22 @@ JsValue parse_object(const std::vector<std::string>& chain, JsValue leaf, std::s
     const std::string& root = chain[i];
     JsValue obj;
     if (root == "[]") {
-      obj = JsValue::array();
-      if (leaf.kind == JsValue::Kind::array) {
-        obj.items = std::move(leaf.items);
+      if (leaf.overflow_max) {
+        obj = std::move(leaf);
       } else {
-        obj.items.emplace_back(std::move(leaf));
+        obj = combine(JsValue::array(), std::move(leaf), array_limit);
       }
     } else {
       obj = JsValue::object();
       const bool bracketed = root.size() >= 2 && root.front() == '[' && root.back() == ']';
       const std::string clean = bracketed ? root.substr(1, root.size() - 2) : root;
-      const auto index = array_index(clean);
-      if (bracketed && index && *index <= array_limit) {
+      const auto index = bracketed ? canonical_integer(clean) : std::nullopt;
+      if (index && *index >= 0 && *index < static_cast<double>(array_limit)) {
         obj = JsValue::array();
-        obj.items.resize(*index + 1);
-        obj.items[*index] = std::move(leaf);
+        obj.put(static_cast<std::size_t>(*index), std::move(leaf));
+      } else if (index && *index >= 0) {
+        obj.entries.emplace_back(clean, std::move(leaf));
+        obj.overflow_max = index;
       } else if (clean != "__proto__") {
         obj.entries.emplace_back(clean, std::move(leaf));
       }
@@ -267,52 +425,45 @@ JsValue parse_object(const std::vector<std::string>& chain, JsValue leaf, std::s
   return leaf;
 }
 
-// `/(\[[^[\]]*])/` from `from`: the segment's [start, end) or nullopt.
-std::optional<std::pair<std::size_t, std::size_t>> next_segment(std::string_view key,
-                                                                std::size_t from) {
-  for (std::size_t open = key.find('[', from); open != std::string_view::npos;
-       open = key.find('[', open + 1)) {
-    const std::size_t close = key.find_first_of("[]", open + 1);
-    if (close != std::string_view::npos && key[close] == ']')
-      return std::make_pair(open, close + 1);
+// qs 6.16 splitKeyIntoSegments (allowDots off, allowPrototypes on, strictDepth on): the parent,
+// then up to `depth` balanced bracket groups; an unterminated group becomes one literal segment.
+std::vector<std::string> split_key(const std::string& key, std::size_t depth) {
+  if (depth == 0) return {key};
+  std::vector<std::string> segments;
+  const std::size_t first = key.find('[');
+  const std::string parent = first == std::string::npos ? key : key.substr(0, first);
+  if (!parent.empty()) segments.push_back(parent);
+  std::size_t open = first;
+  std::size_t collected = 0;
+  while (open != std::string::npos && collected < depth) {
+    std::size_t level = 1;
+    std::size_t close = std::string::npos;
+    for (std::size_t i = open + 1; i < key.size() && close == std::string::npos; ++i) {
+      if (key[i] == '[') {
+        ++level;
+      } else if (key[i] == ']' && --level == 0) {
+        close = i;
+      }
+    }
+    if (close == std::string::npos) {
+      segments.push_back("[" + key.substr(open) + "]");
+      return segments;
+    }
+    segments.push_back(key.substr(open, close + 1 - open));
+    ++collected;
+    open = key.find('[', close + 1);
   }
-  return std::nullopt;
-}
-
-// qs parseKeys (allowDots off, allowPrototypes on, strictDepth on).
-std::optional<JsValue> parse_keys(const std::string& key, JsValue value, const QsOptions& options,
-                                  std::size_t array_limit) {
-  if (key.empty()) return std::nullopt;
-  std::optional<std::pair<std::size_t, std::size_t>> segment;
-  if (options.depth > 0) segment = next_segment(key, 0);
-  std::vector<std::string> chain;
-  const std::string parent = segment ? key.substr(0, segment->first) : key;
-  if (!parent.empty()) chain.push_back(parent);
-  std::size_t depth = 0;
-  std::size_t from = 0;
-  while (options.depth > 0) {
-    segment = next_segment(key, from);
-    if (!segment || depth >= options.depth) break;
-    ++depth;
-    chain.push_back(key.substr(segment->first, segment->second - segment->first));
-    from = segment->second;
+  if (open != std::string::npos) {
+    // body-parser turns qs's RangeError (strictDepth) into this 400.
+    throw BodyError(400, "querystring.parse.rangeError", "The input exceeded the depth");
   }
-  if (segment) {
-    throw BodyError(400, "querystring.parse.rangeError",
-                    "The input exceeded the depth: keys may nest at most " +
-                        std::to_string(options.depth) + " levels");
-  }
-  return parse_object(chain, std::move(value), array_limit);
+  return segments;
 }
 
 // utils.compact: removes array holes everywhere.
 void compact(JsValue& value) {
   if (value.kind == JsValue::Kind::array) {
-    std::vector<std::optional<JsValue>> kept;
-    for (auto& item : value.items) {
-      if (item) kept.push_back(std::move(item));
-    }
-    value.items = std::move(kept);
+    std::erase_if(value.items, [](const auto& item) { return !item; });
     for (auto& item : value.items) compact(*item);
   } else if (value.kind == JsValue::Kind::object) {
     for (auto& entry : value.entries) compact(entry.second);
@@ -323,8 +474,6 @@ boost::json::value to_json(const JsValue& value) {
   switch (value.kind) {
     case JsValue::Kind::string:
       return boost::json::value(value.text);
-    case JsValue::Kind::boolean_true:
-      return boost::json::value(true);
     case JsValue::Kind::array: {
       boost::json::array out;
       for (const auto& item : value.items) {
@@ -369,15 +518,14 @@ std::string unescape_brackets(std::string_view s) {
 
 boost::json::object parse_urlencoded(std::string_view body, const QsOptions& options) {
   if (body.empty()) return {};
-  // body-parser's parameterCount: the number of '&', refused once it reaches the limit.
-  const std::size_t ampersands =
-      static_cast<std::size_t>(std::count(body.begin(), body.end(), '&'));
-  if (options.parameter_limit == 0 || ampersands >= options.parameter_limit) {
-    throw BodyError(
-        413, "parameters.too.many",
-        "too many parameters: send at most " + std::to_string(options.parameter_limit) + " fields");
+  // body-parser 1.20.9's parameterCount: the number of '&'-separated parts, refused above the
+  // limit; it also sets arrayLimit to max(100, that count).
+  const std::size_t parameter_count =
+      static_cast<std::size_t>(std::count(body.begin(), body.end(), '&')) + 1;
+  if (parameter_count > options.parameter_limit) {
+    throw BodyError(413, "parameters.too.many", "too many parameters");
   }
-  const std::size_t array_limit = std::max<std::size_t>(100, ampersands);
+  const std::size_t array_limit = std::max<std::size_t>(100, parameter_count);
 
   // parseValues: split on '&', decode keys and values, combine duplicates.
   const std::string clean = unescape_brackets(body);
@@ -399,7 +547,7 @@ boost::json::object parse_urlencoded(std::string_view body, const QsOptions& opt
       value = JsValue::string(qs_decode(part.substr(pos + 1)));
     }
     if (JsValue* existing = values.find(key)) {
-      *existing = combine(std::move(*existing), std::move(value));
+      *existing = combine(std::move(*existing), std::move(value), array_limit);
     } else {
       values.entries.emplace_back(std::move(key), std::move(value));
     }
@@ -410,9 +558,10 @@ boost::json::object parse_urlencoded(std::string_view body, const QsOptions& opt
   JsValue result = JsValue::object();
   for (std::size_t position : js_key_order(values)) {
     auto& [key, value] = values.entries[position];
-    if (auto parsed = parse_keys(key, std::move(value), options, array_limit)) {
-      result = merge(std::move(result), std::move(*parsed));
-    }
+    if (key.empty()) continue;
+    const std::vector<std::string> chain = split_key(key, options.depth);
+    result =
+        merge(std::move(result), parse_object(chain, std::move(value), array_limit), array_limit);
   }
   compact(result);
   return to_json(result).as_object();

@@ -1,5 +1,7 @@
-// application/x-www-form-urlencoded bodies with qs 6.13 "extended" semantics, as body-parser
-// 1.20.3 calls qs: nested keys (`a[b][c]=1`), arrays (`a[]=1`, `a[0]=x`), duplicates combined.
+// application/x-www-form-urlencoded bodies with qs 6.16.2 "extended" semantics, as body-parser
+// 1.20.9 (what the seed's ^1.16.1 installs) calls qs: nested keys (`a[b][c]=1`, balanced
+// brackets), arrays (`a[]=1`, `a[0]=x` below arrayLimit), duplicates combined, an object meeting
+// a plain value wrapped into an array (strictMerge).
 #pragma once
 
 #include <cstddef>
@@ -17,9 +19,10 @@ struct QsOptions {
 };
 
 /// Parses an application/x-www-form-urlencoded body with qs "extended" semantics exactly as
-/// body-parser 1.20.3 calls qs (allowPrototypes: true, arrayLimit: max(100, paramCount), depth,
-/// strictDepth: true, parameterLimit). Returns a JSON object; throws BodyError (413
-/// parameters.too.many, 400 depth exceeded, ...) as body-parser would.
+/// body-parser 1.20.9 calls qs 6.16.2 (allowPrototypes: true, arrayLimit: max(100, paramCount),
+/// depth, strictDepth: true, parameterLimit; throwOnLimitExceeded off). Returns a JSON object;
+/// throws BodyError with body-parser's status, type and message: 413 parameters.too.many "too
+/// many parameters", 400 querystring.parse.rangeError "The input exceeded the depth".
 /// `body` is the decoded UTF-8 text (invalid UTF-8 is read as U+FFFD, as Node decodes it).
 boost::json::object parse_urlencoded(std::string_view body, const QsOptions& options = {});
 

@@ -58,12 +58,15 @@ struct Expr {
   std::vector<std::string> ops;  ///< comparison operators, one per right operand
   StmtList body;                 ///< capture body ({% filter %} blocks)
   int depth = 1;                 ///< nesting depth of this subtree (bounded by the parser)
+  /// symbol: the local slot nunjucks compiles it to (a macro parameter or a macro defined
+  /// earlier in the same scope), read without falling back to the context; -1 otherwise.
+  int slot = -1;
 
   Expr(ExprKind k, int l, int c) : kind(k), line(l), col(c) {}
   ~Expr();
 };
 
-enum class StmtKind { data, output, if_, for_, set, block, extends, include };
+enum class StmtKind { data, output, if_, for_, set, block, extends, include, macro };
 
 struct Stmt {
   StmtKind kind;
@@ -77,6 +80,14 @@ struct Stmt {
   bool has_else = false;
   bool ignore_missing = false;  ///< include ... ignore missing
   bool has_super = false;       ///< block body calls super()
+  /// set: each target's local slot (-1: none); macro: [0] is the slot of the macro's name in
+  /// the enclosing function, the rest are the slots of its positional parameters.
+  std::vector<int> slots;
+  /// macro: keyword parameters and their default expressions (names holds the macro's name,
+  /// then its positional parameters).
+  std::vector<std::pair<std::string, ExprPtr>> kwargs;
+  bool frame_scoped = false;  ///< macro defined inside a for loop: frame variable, not context
+  int local_count = 0;        ///< block and macro bodies: local slots of their function
 
   Stmt(StmtKind k, int l, int c) : kind(k), line(l), col(c) {}
 };
@@ -85,6 +96,7 @@ struct Stmt {
 struct Program {
   StmtList body;
   std::map<std::string, const Stmt*> blocks;
+  int local_count = 0;  ///< local slots of the root function
 };
 
 }  // namespace cppapp::view::tpl

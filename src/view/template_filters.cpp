@@ -435,28 +435,98 @@ Value replace_filter(const std::vector<Value>& args) {
   return copy_safeness(original, res);
 }
 
+// ToIntegerOrInfinity clamped to [0, size], as String.prototype.substring reads its bounds.
+std::size_t clamp_index(double n, std::size_t size) {
+  if (std::isnan(n) || n <= 0) return 0;
+  if (n >= static_cast<double>(size)) return size;
+  return static_cast<std::size_t>(n);
+}
+
+// nunjucks truncate(input, length, killwords, end) with JavaScript's coercions: `length` may be
+// anything (a keyword-argument object is NaN), compared with `<=` and used as a string index.
 Value truncate_filter(const std::vector<Value>& args) {
   const Value orig = arg(args, 0);
   Value input = normalize(orig, Value::from_string(""));
-  double length = truthy(arg(args, 1)) ? to_number(args[1]) : 255;
+  const Value length = truthy(arg(args, 1)) ? args[1] : Value::from_number(255);
   if (!input.is_string()) {
     // `input.length <= length` then String methods: only short arrays pass through unchanged.
     Value len = member(input, Value::from_string("length"));
-    if (len.kind == Value::Kind::number && len.number <= length) return input;
+    if (len.kind == Value::Kind::number && less_equal(len, length)) return input;
     throw std::runtime_error(truthy(arg(args, 2)) ? "input.substring is not a function"
                                                   : "input.lastIndexOf is not a function");
   }
   std::u16string units = to_utf16(input.string);
-  if (static_cast<double>(units.size()) <= length) return input;
-  std::size_t cut = length < 0 ? 0 : static_cast<std::size_t>(length);
+  if (less_equal(Value::from_number(static_cast<double>(units.size())), length)) return input;
+  const double limit = to_number(length);
+  std::size_t cut = clamp_index(limit, units.size());
   if (!truthy(arg(args, 2))) {
-    std::size_t idx = units.rfind(u' ', cut);
+    // lastIndexOf(' ', length): a NaN position searches the whole string.
+    const std::size_t from = std::isnan(limit) ? units.size() : cut;
+    std::size_t idx = units.rfind(u' ', from);
     if (idx != std::u16string::npos) cut = idx;
   }
   std::string result = to_utf8(units.substr(0, cut));
   Value end = arg(args, 3);
   result += end.is_nullish() ? "..." : to_string(end);
   return copy_safeness(orig, result);
+}
+
+// nunjucks batch(arr, linecount, fillWith): rows of `linecount` items (`i % linecount === 0`
+// starts a row, so a NaN or zero count gives one row), the last row padded when fillWith is
+// truthy. Strings batch their UTF-16 code units; values without a length give no rows.
+Value batch_filter(const std::vector<Value>& args) {
+  const Value input = arg(args, 0);
+  if (input.is_nullish())
+    throw std::runtime_error("Cannot read properties of " + to_string(input) +
+                             " (reading 'length')");
+  Array items;
+  if (input.kind == Value::Kind::array) {
+    items = *input.array;
+  } else if (input.is_string()) {
+    const std::u16string units = to_utf16(input.string);
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      // A SafeString has a length but no indexed characters.
+      items.push_back(input.safe ? Value{} : Value::from_string(to_utf8(units.substr(i, 1))));
+    }
+  }
+  const Value linecount = arg(args, 1);
+  const double count = to_number(linecount);
+  Array rows;
+  Array row;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (std::fmod(static_cast<double>(i), count) == 0 && !row.empty()) {
+      rows.push_back(Value::from_array(std::move(row)));
+      row.clear();
+    }
+    row.push_back(items[i]);
+  }
+  if (!row.empty()) {
+    if (truthy(arg(args, 2))) {
+      constexpr std::size_t kMaxRow = 1000000;  // batch(1e12, "x") must not exhaust memory
+      for (std::size_t i = row.size();
+           less_than(Value::from_number(static_cast<double>(i)), linecount); ++i) {
+        if (row.size() >= kMaxRow) throw std::runtime_error("batch: too many items");
+        row.push_back(args[2]);
+      }
+    }
+    rows.push_back(Value::from_array(std::move(row)));
+  }
+  return Value::from_array(std::move(rows));
+}
+
+// nunjucks wordcount(str): the number of /\w+/g matches, null when there are none.
+Value wordcount_filter(const Value& input) {
+  const Value str = normalize(input, Value::from_string(""));
+  if (!truthy(str)) return Value::null();
+  const std::string& s = require_string(str, "match");
+  auto is_word = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  double words = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (is_word(s[i]) && (i == 0 || !is_word(s[i - 1]))) ++words;
+  }
+  return words == 0 ? Value::null() : Value::from_number(words);
 }
 
 Value urlencode_filter(const Value& v) {
@@ -583,6 +653,8 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
   if (name == "first" || name == "last") return first_or_last(input, name == "last");
   if (name == "replace") return replace_filter(args);
   if (name == "truncate") return truncate_filter(args);
+  if (name == "batch") return batch_filter(args);
+  if (name == "wordcount") return wordcount_filter(input);
   if (name == "round") {
     double precision = truthy(arg(args, 1)) ? to_number(args[1]) : 0;
     double factor = js_pow(10, precision);

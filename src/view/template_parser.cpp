@@ -4,7 +4,9 @@
 #include "view/template_lexer.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <string>
 
 namespace cppapp::view::tpl {
 
@@ -24,6 +26,9 @@ class Parser {
     Program program;
     program.body = parse_nodes();
     collect_blocks(program.body, program);
+    // nunjucks compiles only once the whole template parsed, so its compile errors come second.
+    if (compile_error_) throw *compile_error_;
+    bind_locals(program);
     return program;
   }
 
@@ -234,8 +239,9 @@ class Parser {
     if (v == "extends" || v == "include") return parse_template_ref(v);
     if (v == "set") return parse_set();
     if (v == "filter") return parse_filter_statement();
-    if (v == "ifAsync" || v == "asyncEach" || v == "asyncAll" || v == "macro" || v == "call" ||
-        v == "import" || v == "from" || v == "switch")
+    if (v == "macro") return parse_macro();
+    if (v == "ifAsync" || v == "asyncEach" || v == "asyncAll" || v == "call" || v == "import" ||
+        v == "from" || v == "switch")
       fail_at("tag not supported by this engine: " + v, tok.line, tok.col);
     fail_at("unknown block tag: " + v, tok.line, tok.col);
   }
@@ -357,6 +363,66 @@ class Parser {
       advance_after_block_end(tag.value);
     }
     return node;
+  }
+
+  // nunjucks parseMacro: `{% macro name(a, b=default) %}body{% endmacro %}`.
+  StmtPtr parse_macro() {
+    Token tag = *next_token();
+    auto node = std::make_unique<Stmt>(StmtKind::macro, tag.line, tag.col);
+    auto name = parse_primary(true);
+    // The compiler reads `node.name.value`: a symbol's name, a literal's value, else undefined.
+    node->names.push_back(name->kind == ExprKind::symbol    ? name->name
+                          : name->kind == ExprKind::literal ? to_string(name->literal)
+                                                            : "undefined");
+    Expr signature(ExprKind::call, tag.line, tag.col);
+    parse_signature(signature, true);
+    for (auto& arg : signature.args) {
+      if (arg->kind != ExprKind::symbol)
+        compile_fail("assertType: invalid type: " + type_name_of(*arg), arg->line, arg->col);
+      node->names.push_back(arg->name);
+    }
+    node->kwargs = std::move(signature.kwargs);
+    advance_after_block_end(tag.value);
+    node->body = parse_until_blocks({"endmacro"});
+    advance_after_block_end();
+    return node;
+  }
+
+  // The nunjucks node type name of an expression, for assertType messages.
+  static std::string type_name_of(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::literal:
+        return "Literal";
+      case ExprKind::symbol:
+        return "Symbol";
+      case ExprKind::array:
+        return "Array";
+      case ExprKind::dict:
+        return "Dict";
+      case ExprKind::group:
+        return "Group";
+      case ExprKind::lookup:
+        return "LookupVal";
+      case ExprKind::call:
+        return "FunCall";
+      case ExprKind::filter:
+        return "Filter";
+      case ExprKind::test:
+        return "Is";
+      case ExprKind::in:
+        return "In";
+      case ExprKind::compare:
+        return "Compare";
+      case ExprKind::inline_if:
+        return "InlineIf";
+      default:
+        return "BinOp";
+    }
+  }
+
+  // Records the first compile-time error; parse_root throws it once parsing succeeded.
+  void compile_fail(const std::string& msg, int line, int col) {
+    if (!compile_error_) compile_error_.emplace(file_, line + 1, col + 1, msg);
   }
 
   StmtPtr parse_filter_statement() {
@@ -870,7 +936,7 @@ class Parser {
   }
 
   // nunjucks parseSignature: "(" args [name=value kwargs] ")".
-  void parse_signature(Expr& call) {
+  void parse_signature(Expr& call, bool macro_definition = false) {
     Token open = expect(TokenType::left_paren, "arguments");
     (void)open;
     bool check_comma = false;
@@ -888,6 +954,9 @@ class Parser {
         std::string key;
         if (arg->kind == ExprKind::symbol) {
           key = arg->name;
+        } else if (macro_definition) {
+          // A macro's keyword parameter is named by `pair.key.value`, never checked.
+          key = arg->kind == ExprKind::literal ? to_string(arg->literal) : "undefined";
         } else if (arg->kind == ExprKind::literal && arg->literal.is_string()) {
           key = arg->literal.string;
         } else {
@@ -949,8 +1018,107 @@ class Parser {
     return found;
   }
 
+  // ---- local slots: the names nunjucks's compiler binds to JavaScript variables ----
+  // The compiler keeps a compile-time frame per scope: for loops push one, block and macro
+  // bodies start a fresh one (a new JavaScript function). A symbol found there compiles to
+  // that variable and never falls back to the context: macro parameters, and macros defined
+  // earlier in the same function. Loop variables are bound too; they only shadow here.
+  struct CompileFrame {
+    std::map<std::string, int> names;  // slot, or -1 for a loop variable
+    const CompileFrame* parent = nullptr;
+    int lookup(const std::string& name, bool& found) const {
+      for (const CompileFrame* f = this; f; f = f->parent) {
+        auto it = f->names.find(name);
+        if (it != f->names.end()) {
+          found = true;
+          return it->second;
+        }
+      }
+      found = false;
+      return -1;
+    }
+  };
+
+  void bind_locals(Program& program) {
+    CompileFrame root;
+    int count = 0;
+    bind_list(program.body, root, count);
+    program.local_count = count;
+  }
+  void bind_list(StmtList& list, CompileFrame& frame, int& count) {
+    for (auto& s : list)
+      if (s) bind_stmt(*s, frame, count);
+  }
+  void bind_stmt(Stmt& s, CompileFrame& frame, int& count) {
+    switch (s.kind) {
+      case StmtKind::for_: {
+        CompileFrame loop;
+        loop.parent = &frame;
+        if (s.expr) bind_expr(*s.expr, loop);
+        for (const auto& name : s.names) loop.names[name] = -1;
+        bind_list(s.body, loop, count);
+        bind_list(s.else_body, loop, count);
+        return;
+      }
+      case StmtKind::block: {
+        CompileFrame fresh;
+        int block_count = 0;
+        bind_list(s.body, fresh, block_count);
+        s.local_count = block_count;
+        return;
+      }
+      case StmtKind::macro: {
+        CompileFrame fresh;
+        int macro_count = 0;
+        std::vector<int> param_slots;
+        for (std::size_t i = 1; i < s.names.size(); ++i) {
+          fresh.names[s.names[i]] = macro_count;
+          param_slots.push_back(macro_count++);
+        }
+        for (auto& kv : s.kwargs) bind_expr(*kv.second, fresh);
+        bind_list(s.body, fresh, macro_count);
+        s.local_count = macro_count;
+        s.frame_scoped = frame.parent != nullptr;
+        s.slots = {count};
+        s.slots.insert(s.slots.end(), param_slots.begin(), param_slots.end());
+        frame.names[s.names[0]] = count++;
+        return;
+      }
+      case StmtKind::set: {
+        if (s.expr) bind_expr(*s.expr, frame);
+        bind_list(s.body, frame, count);
+        s.slots.clear();
+        for (const auto& name : s.names) {
+          bool found = false;
+          s.slots.push_back(frame.lookup(name, found));
+        }
+        return;
+      }
+      default:
+        if (s.expr) bind_expr(*s.expr, frame, &count);
+        bind_list(s.body, frame, count);
+        bind_list(s.else_body, frame, count);
+        return;
+    }
+  }
+  void bind_expr(Expr& e, CompileFrame& frame, int* count = nullptr) {
+    if (e.kind == ExprKind::symbol) {
+      bool found = false;
+      e.slot = frame.lookup(e.name, found);
+    }
+    for (auto& a : e.args)
+      if (a) bind_expr(*a, frame, count);
+    for (auto& kv : e.kwargs) bind_expr(*kv.second, frame, count);
+    if (!e.body.empty()) {
+      // A {% filter %} body shares its function; a set capture too.
+      int scratch = 0;
+      bind_list(e.body, frame, count ? *count : scratch);
+    }
+  }
+
   Lexer lexer_;
   const std::string& file_;
+  std::optional<TemplateError> compile_error_;
   std::optional<Token> peeked_;
   bool has_peeked_ = false;
   std::vector<std::string> break_on_blocks_;

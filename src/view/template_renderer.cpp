@@ -3,6 +3,7 @@
 #include "view/template_error.hpp"
 #include "view/template_filters.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -61,6 +62,7 @@ struct Context {
   ObjectPtr vars;
   const Object& globals;
   std::map<std::string, std::vector<BlockRef>> blocks;
+  std::weak_ptr<Context> self;  ///< what macros defined in this context hold on to
 
   Value lookup(const std::string& name) const {
     const Value* own = vars->find(name);
@@ -87,7 +89,24 @@ struct Scope {
   RootState* root;
   bool in_block;
   const Value* super_value;
+  std::vector<Value>* locals;  ///< the JavaScript variables of the current function
 };
+
+// Macro calls nest on the C++ stack: bound them (nunjucks would overflow JavaScript's).
+constexpr int kMaxMacroDepth = 200;
+
+}  // namespace
+
+// A macro value: its definition and the context it closes over (nunjucks's closure over the
+// defining template's `context`). Weak, so a macro stored in its own context is no cycle.
+struct MacroClosure {
+  const Stmt* definition;
+  const CompiledTemplate* owner;
+  TemplatePtr owner_keep;  ///< keeps `definition` alive when the template is shared-owned
+  std::weak_ptr<void> context;
+};
+
+namespace {
 
 class Renderer {
  public:
@@ -96,13 +115,14 @@ class Renderer {
 
   void render_new_context(const TemplatePtr& tmpl, ObjectPtr vars, Frame* parent_frame,
                           std::string& out, int line, int col, const CompiledTemplate* from) {
-    Context ctx{std::move(vars), globals_, {}};
-    ctx.add_blocks(*tmpl);
+    auto ctx = std::make_shared<Context>(Context{std::move(vars), globals_, {}, {}});
+    ctx->self = ctx;
+    ctx->add_blocks(*tmpl);
     Frame frame;
     frame.parent = parent_frame;
     frame.isolate_writes = parent_frame != nullptr;
     frame.top_level = true;
-    render_root(*tmpl, ctx, frame, out, line, col, from);
+    render_root(*tmpl, *ctx, frame, out, line, col, from);
   }
 
  private:
@@ -122,7 +142,8 @@ class Renderer {
     DepthGuard guard(*this, line, col, from);
     RootState root;
     std::string buffer;
-    Scope scope{ctx, &frame, &t, &root, false, nullptr};
+    std::vector<Value> locals(static_cast<std::size_t>(t.program.local_count));
+    Scope scope{ctx, &frame, &t, &root, false, nullptr, &locals};
     exec_list(t.program.body, scope, buffer);
     if (root.parent) {
       render_root(*root.parent, ctx, frame, out, parent_line_, parent_col_, &t);
@@ -185,9 +206,28 @@ class Renderer {
           exec_list(st.body, s, captured);
           value = Value::from_string(std::move(captured));
         }
-        for (const auto& name : st.names) {
+        for (std::size_t i = 0; i < st.names.size(); ++i) {
+          const std::string& name = st.names[i];
+          if (i < st.slots.size()) set_local(s, st.slots[i], value);
           s.frame->set(name, value, true);
           if (s.frame->top_level) s.ctx.vars->set(name, value);
+        }
+        return;
+      }
+      case StmtKind::macro: {
+        auto closure = std::make_shared<MacroClosure>();
+        closure->definition = &st;
+        closure->owner = s.tmpl;
+        closure->owner_keep = s.tmpl->weak_from_this().lock();
+        closure->context = s.ctx.self;
+        Value macro = Value::from_builtin(Builtin::macro);
+        macro.macro = std::move(closure);
+        set_local(s, st.slots.empty() ? -1 : st.slots[0], macro);
+        // compileMacro: frame.set inside a for loop, else context.setVariable.
+        if (st.frame_scoped) {
+          s.frame->set(st.names[0], std::move(macro), false);
+        } else {
+          s.ctx.vars->set(st.names[0], std::move(macro));
         }
         return;
       }
@@ -211,6 +251,8 @@ class Renderer {
       case StmtKind::include: {
         TemplatePtr included = load(s, eval(*st.expr, s), st.line, st.col, st.ignore_missing);
         if (!included) return;
+        // Its macros may outlive the include (a frame write can carry them out).
+        if (keep_alive_.empty() || keep_alive_.back() != included) keep_alive_.push_back(included);
         auto vars = std::make_shared<Object>(*s.ctx.vars);
         render_new_context(included, std::move(vars), s.frame, out, st.line, st.col, s.tmpl);
         return;
@@ -225,7 +267,8 @@ class Renderer {
     block_frame.isolate_writes = true;
     RootState no_root;
     Value super_value;
-    Scope inner{s.ctx, &block_frame, ref.owner, &no_root, true, &super_value};
+    std::vector<Value> locals(static_cast<std::size_t>(ref.block->local_count));
+    Scope inner{s.ctx, &block_frame, ref.owner, &no_root, true, &super_value, &locals};
     if (ref.block->has_super) {
       const auto& chain = s.ctx.blocks[ref.block->names[0]];
       std::size_t idx = 0;
@@ -332,6 +375,8 @@ class Renderer {
       case ExprKind::literal:
         return e.literal;
       case ExprKind::symbol: {
+        if (e.slot >= 0 && s.locals && static_cast<std::size_t>(e.slot) < s.locals->size())
+          return (*s.locals)[static_cast<std::size_t>(e.slot)];
         Value v = s.frame->lookup(e.name);
         return v.is_undefined() ? s.ctx.lookup(e.name) : v;
       }
@@ -438,6 +483,11 @@ class Renderer {
       fail(s, e.line, e.col, "Unable to call `" + name + "`, which is not a function");
     std::vector<Value> args;
     for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(eval(*e.args[i], s));
+    if (callee.function == Builtin::macro && callee.macro) {
+      KeywordArgs kwargs;
+      for (const auto& [key, value] : e.kwargs) kwargs.emplace_back(key, eval(*value, s));
+      return call_macro(*callee.macro, std::move(args), std::move(kwargs), s, e);
+    }
     if (!e.kwargs.empty()) {
       auto obj = std::make_shared<Object>();
       for (const auto& [key, value] : e.kwargs) obj->set(key, eval(*value, s));
@@ -448,6 +498,83 @@ class Renderer {
     } catch (const std::runtime_error& err) {
       fail(s, e.line, e.col, err.what());
     }
+  }
+
+  static void set_local(Scope& s, int slot, const Value& value) {
+    if (slot >= 0 && s.locals && static_cast<std::size_t>(slot) < s.locals->size())
+      (*s.locals)[static_cast<std::size_t>(slot)] = value;
+  }
+
+  // runtime.makeMacro and the function _compileMacro emits: positional arguments fill the
+  // parameters, missing ones are taken from the keyword arguments by name, extra ones fill the
+  // keyword parameters in order; keyword parameters not given evaluate their defaults in the
+  // macro's fresh frame. The body renders as a safe string.
+  Value call_macro(const MacroClosure& closure, std::vector<Value> args, KeywordArgs kwargs,
+                   Scope& caller, const Expr& call) {
+    const Stmt& def = *closure.definition;
+    const std::vector<std::string> params(def.names.begin() + 1, def.names.end());
+    auto find = [&kwargs](const std::string& key) -> KeywordArgs::iterator {
+      auto it = std::find_if(kwargs.begin(), kwargs.end(),
+                             [&](const auto& kv) { return kv.first == key; });
+      return it;
+    };
+    auto assign = [&](const std::string& key, Value value) {
+      auto it = find(key);
+      if (it != kwargs.end()) {
+        it->second = std::move(value);
+      } else {
+        kwargs.emplace_back(key, std::move(value));
+      }
+    };
+    std::vector<Value> bound;
+    if (args.size() > params.size()) {
+      for (std::size_t i = params.size(); i < args.size(); ++i) {
+        const std::size_t k = i - params.size();
+        if (k < def.kwargs.size()) assign(def.kwargs[k].first, args[i]);
+      }
+      args.resize(params.size());
+      bound = std::move(args);
+    } else {
+      bound = std::move(args);
+      for (std::size_t i = bound.size(); i < params.size(); ++i) {
+        auto it = find(params[i]);
+        if (it != kwargs.end()) {
+          bound.push_back(it->second);
+          kwargs.erase(it);
+        } else {
+          bound.emplace_back();
+        }
+      }
+    }
+
+    if (++macro_depth_ > kMaxMacroDepth) {
+      --macro_depth_;
+      fail(caller, call.line, call.col,
+           "maximum macro call depth (" + std::to_string(kMaxMacroDepth) + ") exceeded");
+    }
+    struct Unwind {
+      int& depth;
+      ~Unwind() { --depth; }
+    } unwind{macro_depth_};
+
+    auto context = std::static_pointer_cast<Context>(closure.context.lock());
+    Context& ctx = context ? *context : caller.ctx;
+    Frame frame;
+    RootState no_root;
+    std::vector<Value> locals(static_cast<std::size_t>(def.local_count));
+    Scope inner{ctx, &frame, closure.owner, &no_root, true, nullptr, &locals};
+    if (auto it = find("caller"); it != kwargs.end()) frame.set("caller", it->second, false);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      frame.set(params[i], bound[i], false);
+      if (i + 1 < def.slots.size()) set_local(inner, def.slots[i + 1], bound[i]);
+    }
+    for (const auto& [name, default_value] : def.kwargs) {
+      auto it = find(name);
+      frame.set(name, it != kwargs.end() ? it->second : eval(*default_value, inner), false);
+    }
+    std::string out;
+    exec_list(def.body, inner, out);
+    return Value::from_string(std::move(out), true);
   }
 
   Value eval_filter(const Expr& e, Scope& s) {
@@ -520,6 +647,7 @@ class Renderer {
   const Object& globals_;
   const TemplateLoader& loader_;
   int depth_ = 0;
+  int macro_depth_ = 0;
   int parent_line_ = 0;
   int parent_col_ = 0;
   std::vector<TemplatePtr> keep_alive_;

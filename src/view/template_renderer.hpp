@@ -10,7 +10,7 @@
 namespace cppapp::view::tpl {
 
 /// A parsed template and the names it is known by.
-struct CompiledTemplate {
+struct CompiledTemplate : std::enable_shared_from_this<CompiledTemplate> {
   std::string name;  ///< name shown in errors (relative to the views directory)
   std::string path;  ///< absolute path; relative names ("./x") resolve against its directory
   Program program;

@@ -8,6 +8,49 @@
 namespace cppapp::view::tpl {
 namespace {
 
+// String(macro) in nunjucks 3.2.4: the source of runtime.makeMacro's wrapper, as Node prints it.
+constexpr std::string_view kMacroSource =
+    "function macro() {\n"
+    "    for (var _len = arguments.length, macroArgs = new Array(_len), _key = 0; _key < _len; "
+    "_key++) {\n"
+    "      macroArgs[_key] = arguments[_key];\n"
+    "    }\n"
+    "    var argCount = numArgs(macroArgs);\n"
+    "    var args;\n"
+    "    var kwargs = getKeywordArgs(macroArgs);\n"
+    "    if (argCount > argNames.length) {\n"
+    "      args = macroArgs.slice(0, argNames.length);\n"
+    "\n"
+    "      // Positional arguments that should be passed in as\n"
+    "      // keyword arguments (essentially default values)\n"
+    "      macroArgs.slice(args.length, argCount).forEach(function (val, i) {\n"
+    "        if (i < kwargNames.length) {\n"
+    "          kwargs[kwargNames[i]] = val;\n"
+    "        }\n"
+    "      });\n"
+    "      args.push(kwargs);\n"
+    "    } else if (argCount < argNames.length) {\n"
+    "      args = macroArgs.slice(0, argCount);\n"
+    "      for (var i = argCount; i < argNames.length; i++) {\n"
+    "        var arg = argNames[i];\n"
+    "\n"
+    "        // Keyword arguments that should be passed as\n"
+    "        // positional arguments, i.e. the caller explicitly\n"
+    "        // used the name of a positional arg\n"
+    "        args.push(kwargs[arg]);\n"
+    "        delete kwargs[arg];\n"
+    "      }\n"
+    "      args.push(kwargs);\n"
+    "    } else {\n"
+    "      args = macroArgs;\n"
+    "    }\n"
+    "    return func.apply(this, args);\n"
+    "  }";
+
+}  // namespace
+
+namespace {
+
 // A canonical JS array index ("0", "17", not "01"), which JS orders before other keys.
 bool is_index_key(const std::string& key, unsigned long long& out) {
   if (key.empty() || key.size() > 10) return false;
@@ -212,7 +255,8 @@ std::string to_string(const Value& v) {
     case Value::Kind::object:
       return "[object Object]";
     case Value::Kind::function:
-      return "function range() { [native code] }";
+      return v.function == Builtin::macro ? std::string(kMacroSource)
+                                          : "function range() { [native code] }";
   }
   return {};
 }
@@ -254,7 +298,7 @@ bool strict_equals(const Value& a, const Value& b) {
     case Value::Kind::object:
       return a.object == b.object;
     case Value::Kind::function:
-      return a.function == b.function;
+      return a.function == b.function && a.macro == b.macro;
   }
   return false;
 }

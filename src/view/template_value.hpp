@@ -18,8 +18,11 @@ struct Object;
 using ArrayPtr = std::shared_ptr<Array>;
 using ObjectPtr = std::shared_ptr<Object>;
 
-/// Built-in callables reachable from templates (nunjucks globals).
-enum class Builtin { range };
+/// Built-in callables reachable from templates (nunjucks globals), and template macros.
+enum class Builtin { range, macro };
+
+/// A `{% macro %}` as a value: defined by the renderer.
+struct MacroClosure;
 
 struct Value {
   enum class Kind { undefined, null, boolean, number, string, array, object, function };
@@ -31,6 +34,7 @@ struct Value {
   ArrayPtr array;
   ObjectPtr object;
   Builtin function = Builtin::range;
+  std::shared_ptr<const MacroClosure> macro;  ///< function == Builtin::macro
 
   /// Factory helpers.
   static Value null() { return make(Kind::null); }

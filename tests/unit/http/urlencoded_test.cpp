@@ -1,5 +1,6 @@
-// Expectations are JSON.stringify of qs 6.13's output as body-parser 1.20.3 calls it
-// (allowPrototypes, arrayLimit max(100, paramCount), depth 32, strictDepth), checked with Node.
+// Expectations are JSON.stringify of req.body from body-parser 1.20.9's urlencoded({extended:
+// true}) with its qs 6.16.2 (allowPrototypes, arrayLimit max(100, paramCount), depth 32,
+// strictDepth), what the seed's ^1.16.1 installs; each checked with Node.
 #include "http/urlencoded.hpp"
 
 #include <gtest/gtest.h>
@@ -32,12 +33,12 @@ const QsCase kQsCases[] = {
     {"a[0]=x&a[1]=y", R"({"a":["x","y"]})", 0},
     {"a[1]=x&a[0]=y", R"({"a":["y","x"]})", 0},
     {"a[1]=x", R"({"a":["x"]})", 0},
-    {"a[100]=x", R"({"a":["x"]})", 0},
+    {"a[100]=x", R"({"a":{"100":"x"}})", 0},
     {"a[101]=x", R"({"a":{"101":"x"}})", 0},
     {"a[0]=x&a[b]=y", R"({"a":{"0":"x","b":"y"}})", 0},
     {"a[b]=y&a[0]=x", R"({"a":{"0":"x","b":"y"}})", 0},
     {"a=1&a[b]=2", R"({"a":["1",{"b":"2"}]})", 0},
-    {"a[b]=2&a=1", R"({"a":{"1":true,"b":"2"}})", 0},
+    {"a[b]=2&a=1", R"({"a":[{"b":"2"},"1"]})", 0},
     {"a[]=x&a=y", R"({"a":["x","y"]})", 0},
     {"a=x&a[]=y", R"({"a":["x","y"]})", 0},
     {"a=", R"({"a":""})", 0},
@@ -72,15 +73,15 @@ const QsCase kQsCases[] = {
     {"__proto__[x]=1", R"({})", 0},
     {"hasOwnProperty=1", R"({"hasOwnProperty":"1"})", 0},
     {"toString[a]=1", R"({"toString":{"a":"1"}})", 0},
-    {"a[b]=1&a=c", R"({"a":{"b":"1","c":true}})", 0},
-    {"a[b]=1&a=__proto__", R"({"a":{"b":"1"}})", 0},
+    {"a[b]=1&a=c", R"({"a":[{"b":"1"},"c"]})", 0},
+    {"a[b]=1&a=__proto__", R"({"a":[{"b":"1"},"__proto__"]})", 0},
     {"a[]=1&a[b]=2", R"({"a":{"0":"1","b":"2"}})", 0},
     {"a[b]=2&a[]=1", R"({"a":{"0":"1","b":"2"}})", 0},
-    {"a[=1", R"({"a[":"1"})", 0},
+    {"a[=1", R"({"a":{"[":"1"}})", 0},
     {"a]=1", R"({"a]":"1"})", 0},
-    {"a[b=1", R"({"a[b":"1"})", 0},
+    {"a[b=1", R"({"a":{"[b":"1"}})", 0},
     {"a[b]]=1", R"({"a":{"b":"1"}})", 0},
-    {"a[[b]]=1", R"({"a[":{"b":"1"}})", 0},
+    {"a[[b]]=1", R"({"a":{"[b]":"1"}})", 0},
     {"[a]=1", R"({"a":"1"})", 0},
     {"[]=1", R"({"0":"1"})", 0},
     {"[0]=1", R"({"0":"1"})", 0},
@@ -118,8 +119,35 @@ const QsCase kQsCases[] = {
     {"a[b]=1&a[b]=1&a[b]=1&a[b]=1&a[b]=1&a[c][d]=2",
      R"({"a":{"b":["1","1","1","1","1"],"c":{"d":"2"}}})", 0},
     {"a=%F0%9F%98%80&b=%F0%9F", R"({"a":"😀","b":"%F0%9F"})", 0},
-    {"a[b][c]=1&a[b]=2", R"({"a":{"b":{"2":true,"c":"1"}}})", 0},
+    {"a[b][c]=1&a[b]=2", R"({"a":{"b":[{"c":"1"},"2"]}})", 0},
     {"a[b]=2&a[b][c]=1", R"({"a":{"b":["2",{"c":"1"}]}})", 0},
+    // qs 6.16: arrays stop below arrayLimit and become objects past it; an object meeting a plain
+    // value is wrapped into [object, value] (strictMerge), and later values join that wrap.
+    {"a[99]=x", R"({"a":["x"]})", 0},
+    {"a[0]=1&a[99]=2&a[]=3", R"({"a":{"0":"1","99":"2","100":"3"}})", 0},
+    {"a[99]=1&a=2", R"({"a":{"99":"1","100":"2"}})", 0},
+    {"a=1&a[100]=x", R"({"a":{"0":"1","101":"x"}})", 0},
+    {"a[100]=x&a[]=y", R"({"a":{"0":"y","100":"x"}})", 0},
+    {"a[100]=x&a=y&a=z", R"({"a":{"0":"y","1":"z","100":"x"}})", 0},
+    {"a[100]=x&a[101]=y&a=z", R"({"a":{"100":"x","101":"y","102":"z"}})", 0},
+    {"a[b]=2&a=1&a[c]=3", R"({"a":{"0":{"b":"2"},"1":"1","c":"3"}})", 0},
+    {"a[b]=1&a=2&a=3", R"({"a":{"0":"2","1":"3","b":"1"}})", 0},
+    {"a=1&a[b]=2&a=3", R"({"a":{"0":"1","1":"3","b":"2"}})", 0},
+    {"a[b]=1&a[]=2&a=3", R"({"a":[{"0":"2","b":"1"},"3"]})", 0},
+    // qs 6.16: bracket groups are balanced; an unterminated one is a literal segment.
+    {"a[[]b=1", R"({"a":{"[[]b":"1"}})", 0},
+    {"a[b][=1", R"({"a":{"b":{"[":"1"}}})", 0},
+    {"a[b][[c]]=1", R"({"a":{"b":{"[c]":"1"}}})", 0},
+    {"a[x[y]z]=1", R"({"a":{"x[y]z":"1"}})", 0},
+    {"a[b]]c=1", R"({"a":{"b":"1"}})", 0},
+    {"[[a]]=1", R"({"[a]":"1"})", 0},
+    {"a[][=1", R"({"a":[{"[":"1"}]})", 0},
+    {"a[=1&a[=2", R"({"a":{"[":["1","2"]}})", 0},
+    {"a[b]=1&a[=2", R"({"a":{"b":"1","[":"2"}})", 0},
+    {"a[]=1&a[]=2&a[0]=3", R"({"a":["1","2","3"]})", 0},
+    {"a[1e2]=x", R"({"a":{"1e2":"x"}})", 0},
+    {"a[100][b]=1&a[100][c]=2", R"({"a":{"100":{"b":"1","c":"2"}}})", 0},
+    {"a[200][]=1", R"({"a":{"200":["1"]}})", 0},
 };
 
 TEST(Urlencoded, MatchesQsAsBodyParserCallsIt) {
@@ -151,6 +179,7 @@ TEST(Urlencoded, ParameterLimit) {
   } catch (const BodyError& e) {
     EXPECT_EQ(e.status, 413u);
     EXPECT_EQ(e.type, "parameters.too.many");
+    EXPECT_STREQ(e.what(), "too many parameters");
   }
   cppapp::http::QsOptions small;
   small.parameter_limit = 3;
@@ -167,10 +196,25 @@ TEST(Urlencoded, DepthIsStrict) {
   } catch (const BodyError& e) {
     EXPECT_EQ(e.status, 400u);
     EXPECT_EQ(e.type, "querystring.parse.rangeError");
+    EXPECT_STREQ(e.what(), "The input exceeded the depth");
   }
   cppapp::http::QsOptions flat;
   flat.depth = 0;
   EXPECT_EQ(boost::json::serialize(parse_urlencoded("a[b][c]=1", flat)), R"({"a[b][c]":"1"})");
+  EXPECT_EQ(boost::json::serialize(parse_urlencoded("a[b=1", flat)), R"({"a[b":"1"})");
+  // An unterminated group past the depth counts as a level too.
+  cppapp::http::QsOptions one;
+  one.depth = 1;
+  EXPECT_THROW(parse_urlencoded("a[b][=1", one), BodyError);
+}
+
+TEST(Urlencoded, ArrayLimitGrowsWithTheParameterCount) {
+  // arrayLimit is max(100, parameters): with 200 parameters a[150] is an array index, a[200] not.
+  std::string others;
+  for (int i = 0; i < 199; ++i) others += "&b=1";
+  EXPECT_EQ(boost::json::serialize(parse_urlencoded("a[150]=x" + others).at("a")), R"(["x"])");
+  EXPECT_EQ(boost::json::serialize(parse_urlencoded("a[200]=x" + others).at("a")),
+            R"({"200":"x"})");
 }
 
 TEST(Urlencoded, LargeHostileBodiesAreBounded) {

@@ -287,3 +287,24 @@ TEST(TemplateValue, FormatsNumbersAsJavaScriptDoes) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TemplateEngine, HostileMacrosAndBatchesAreBounded) {
+  cppapp::view::TemplateEngine engine(
+      cppapp::view::EngineOptions{CPPAPP_TEST_DATA_DIR "/views", false});
+  // Endless recursion is an error, not a stack overflow (nunjucks: RangeError).
+  EXPECT_THROW(engine.render_string("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", {}),
+               cppapp::view::TemplateError);
+  // Legitimate recursion (a tree a few levels deep) renders.
+  EXPECT_EQ(engine.render_string(
+                "{% macro m(n) %}{% if n > 0 %}{{ n }}{{ m(n - 1) }}{% endif %}{% endmacro %}"
+                "{{ m(50) | length }}",
+                {}),
+            "91");
+  // Padding a row to a huge count must not exhaust memory.
+  EXPECT_THROW(engine.render_string("{{ [1] | batch(1000000000000, 'x') }}", {}),
+               cppapp::view::TemplateError);
+}
+
+}  // namespace

@@ -405,7 +405,22 @@ c)T", false, 0, 0, ""},
     {R"T({% for e in entries %}<li>{{ e.name }}: {{ e.message | truncate(10) }} ({{ e.created | default('?') }})</li>{% else %}<p>none</p>{% endfor %})T", "", R"T({"entries": [{"name": "A<", "message": "hello there friend"}, {"name": "B", "message": "hi", "created": "2024-01-01"}]})T", R"T(<li>A&lt;: hello... (?)</li><li>B: hi (2024-01-01)</li>)T", false, 0, 0, ""},
     {R"T({{ 'a' | replace('a', 'b') | safe }}{{ ['<x>'] | join | safe }})T", "", R"T({})T", R"T(b<x>)T", false, 0, 0, ""},
     {R"T({% if errors.length %}E{{ errors | length }}{% endif %}{% if not errors %}none{% endif %})T", "", R"T({"errors": []})T", R"T()T", false, 0, 0, ""},
-    {R"T({{ '%s' }} {{ 'é' | urlencode }} {{ 'a+b c' | urlencode }})T", "", R"T({})T", R"T(%s %C3%A9 a%2Bb%20c)T", false, 0, 0, ""},};
+    {R"T({{ '%s' }} {{ 'é' | urlencode }} {{ 'a+b c' | urlencode }})T", "", R"T({})T", R"T(%s %C3%A9 a%2Bb%20c)T", false, 0, 0, ""},
+    // {% macro %}: defaults, keyword arguments, parameters bound without context fallback,
+    // scoping; batch and wordcount; keyword arguments reaching filters as one trailing object.
+    {R"T({% macro m(a, b=2, c="z") %}{{ a }}|{{ b }}|{{ c }}{% endmacro %}{{ m(1) }};{{ m(1, 5, 6, 7) }};{{ m(c=9, a=3) }};{{ m() }})T", "", R"T({})T", R"T(1|2|z;1|5|6;3|2|9;|2|z)T", false, 0, 0, ""},
+    {R"T({% macro m(title) %}[{{ title }}]{% endmacro %}{{ m() }}{{ title }}{% macro n(a=1, b=title, c=a + 1) %}{{ b }}{{ c }}{% endmacro %}{{ n(5) }})T", "", R"T({"title": "<t>"})T", R"T([]&lt;t&gt;&lt;t&gt;6)T", false, 0, 0, ""},
+    {R"T({% macro m(a) %}{% set a = a ~ "!" %}{{ a }}{% endmacro %}{{ m("x") }}[{{ a }}]{% set r = "R" %}{% macro s() %}{{ r }}{% endmacro %}{% set r = "S" %}{{ s() }})T", "", R"T({})T", R"T(x![]S)T", false, 0, 0, ""},
+    {R"T({% macro m(n) %}{% if n > 0 %}{{ n }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(3) }}{% macro k(a) %}<{{ a }}>{% endmacro %}{{ k("<b>") }}{{ k(1, caller="c") }})T", "", R"T({})T", R"T(321<&lt;b&gt;><1>)T", false, 0, 0, ""},
+    {R"T({% for i in [1, 2] %}{% macro m() %}{{ i }}{% endmacro %}[{{ m() }}]{% endfor %})T", "", R"T({})T", R"T([][])T", false, 0, 0, ""},
+    {R"T({{ m(1) }}{% macro m(a) %}{{ a }}{% endmacro %})T", "", R"T({})T", "", true, 0, 0, R"T(Unable to call `m`, which is undefined or falsey)T"},
+    {R"T({% macro m(a.b) %}{% endmacro %})T", "", R"T({})T", "", true, 1, 13, R"T(assertType: invalid type: LookupVal)T"},
+    {R"T({% macro m a %}{% endmacro %})T", "", R"T({})T", "", true, 1, 12, R"T(expected arguments)T"},
+    {R"T({{ [1,2,3,4,5] | batch(2) | length }}|{{ [1,2,3] | batch(2, "x") }}|{{ [1,2,3] | batch(0) }}|{{ "abc" | batch(2) }}|{{ 5 | batch(2) }}|{{ [1] | batch("3", "f") }})T", "", R"T({})T", R"T(3|1,2,3,x|1,2,3|a,b,c||1,f,f)T", false, 0, 0, ""},
+    {R"T({{ nothing | batch(2) }})T", "", R"T({})T", "", true, 0, 0, R"T(Cannot read properties of undefined (reading 'length'))T"},
+    {R"T({{ "héllo wörld_x 42" | wordcount }}|{{ false | wordcount }}|{{ "!!" | wordcount }}|{{ none | wordcount }})T", "", R"T({})T", R"T(5|||)T", false, 0, 0, ""},
+    {R"T({{ 5 | wordcount }})T", "", R"T({})T", "", true, 0, 0, R"T(str.match is not a function)T"},
+    {R"T({{ "abcdefghijklmnop" | truncate(length=8, killwords=true, end="~") }}|{{ "abc defghijklmnop" | truncate(length=8) }}|{{ "abcdef" | truncate("3") }}|{{ "ab cd ef" | truncate(2.7) }}|{{ [3,1,2] | join(d="-") }})T", "", R"T({})T", R"T(...|abc...|abc...|ab...|3[object Object]1[object Object]2)T", false, 0, 0, ""},};
 // clang-format on
 
 class NunjucksOracle : public ::testing::TestWithParam<OracleCase> {};
