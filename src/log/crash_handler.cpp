@@ -29,6 +29,12 @@ void put(char* buffer, std::size_t size, std::size_t* used, const char* text, st
   *used += take;
 }
 
+/// put() for a string literal, its length counted by the compiler.
+template <std::size_t N>
+void put_literal(char* buffer, std::size_t size, std::size_t* used, const char (&text)[N]) {
+  put(buffer, size, used, text, N - 1);
+}
+
 void put_hex(char* buffer, std::size_t size, std::size_t* used, std::uintptr_t value) {
   char digits[2 + 2 * sizeof value];
   std::size_t n = 0;
@@ -63,7 +69,8 @@ void on_fatal_signal(int signal_number) {
   static const char kHeader[] = "FATAL: cppapp received signal SIG";
   [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, kHeader, sizeof kHeader - 1);
   ignored = write(STDERR_FILENO, name, std::strlen(name));
-  ignored = write(STDERR_FILENO, "; backtrace:\n", 13);
+  static const char kTail[] = "; backtrace:\n";
+  ignored = write(STDERR_FILENO, kTail, sizeof kTail - 1);
   backtrace_symbols_fd(frames, depth, STDERR_FILENO);
 
   static char record[8192];
@@ -78,30 +85,30 @@ void on_fatal_signal(int signal_number) {
   const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
   const long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
   const long long year = yoe + era * 400 + (month <= 2);
-  put(record, sizeof record, &used, "{\"@timestamp\":\"", 15);
+  put_literal(record, sizeof record, &used, "{\"@timestamp\":\"");
   put_decimal(record, sizeof record, &used, year, 4);
-  put(record, sizeof record, &used, "-", 1);
+  put_literal(record, sizeof record, &used, "-");
   put_decimal(record, sizeof record, &used, month, 2);
-  put(record, sizeof record, &used, "-", 1);
+  put_literal(record, sizeof record, &used, "-");
   put_decimal(record, sizeof record, &used, day, 2);
-  put(record, sizeof record, &used, "T", 1);
+  put_literal(record, sizeof record, &used, "T");
   put_decimal(record, sizeof record, &used, seconds / 3600, 2);
-  put(record, sizeof record, &used, ":", 1);
+  put_literal(record, sizeof record, &used, ":");
   put_decimal(record, sizeof record, &used, seconds % 3600 / 60, 2);
-  put(record, sizeof record, &used, ":", 1);
+  put_literal(record, sizeof record, &used, ":");
   put_decimal(record, sizeof record, &used, seconds % 60, 2);
-  put(record, sizeof record, &used, ".", 1);
+  put_literal(record, sizeof record, &used, ".");
   put_decimal(record, sizeof record, &used, now.tv_nsec / 1'000'000, 3);
-  put(record, sizeof record, &used, "Z\",\"message\":\"fatal signal SIG", 31);
+  put_literal(record, sizeof record, &used, "Z\",\"message\":\"fatal signal SIG");
   put(record, sizeof record, &used, name, std::strlen(name));
-  put(record, sizeof record, &used, "\"", 1);
+  put_literal(record, sizeof record, &used, "\"");
   put(record, sizeof record, &used, record_middle, record_middle_length);
-  put(record, sizeof record, &used, ",\"error.stack_trace\":\"", 22);
+  put_literal(record, sizeof record, &used, ",\"error.stack_trace\":\"");
   for (int i = 0; i < depth; ++i) {
-    if (i > 0) put(record, sizeof record, &used, " ", 1);
+    if (i > 0) put_literal(record, sizeof record, &used, " ");
     put_hex(record, sizeof record, &used, reinterpret_cast<std::uintptr_t>(frames[i]));
   }
-  put(record, sizeof record, &used, "\"}\n", 3);
+  put_literal(record, sizeof record, &used, "\"}\n");
 
   const int fd = crash_file[0] == '\0' ? -1 : open(crash_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd >= 0) {

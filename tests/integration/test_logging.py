@@ -125,6 +125,37 @@ class LogFieldsTest(unittest.TestCase):
             self.assertTrue(any(r.get("event.dataset") == "cppapp.access" for r in records))
 
 
+class CrashRecordTest(unittest.TestCase):
+    def test_a_fatal_signal_leaves_a_record_the_next_start_ships(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "received.ndjson")
+            probe = Receiver(path)
+            port = probe.port
+            probe.kill()  # Logstash away while the first process dies
+            data_dir = tempfile.mkdtemp(dir=tmp)
+            env = {"LOGSTASH_ADDR": "127.0.0.1:%d" % port, "DATA_DIR": data_dir}
+            first = Server(env=env)
+            first.start()
+            self.assertEqual(first.get("/app1/").status, 200)
+            self.assertEqual(first.stop(signal.SIGSEGV), -signal.SIGSEGV)
+            self.assertIsNotNone(first.wait_for_output(rb"FATAL: cppapp received signal SIGSEGV; backtrace:"),
+                                 first.text())
+            crash_file = os.path.join(data_dir, "log-spool", "first-crash-%d.ndjson" % first.process.pid)
+            with open(crash_file) as f:
+                record = json.loads(f.readline())
+            self.assertEqual(record["message"], "fatal signal SIGSEGV")
+            self.assertEqual(record["log.level"], "critical")
+            self.assertRegex(record["error.stack_trace"], r"^0x[0-9a-f]+( 0x[0-9a-f]+)+$")
+
+            receiver = Receiver(path, port)
+            second = Server(env=env)
+            second.start()
+            records = receiver.wait_for(lambda rs: any(r.get("message") == "fatal signal SIGSEGV" for r in rs))
+            second.stop()
+            receiver.kill()
+        self.assertTrue(any(r.get("message") == "fatal signal SIGSEGV" for r in records))
+
+
 class LogstashOutageTest(unittest.TestCase):
     def test_unreachable_logstash_is_reported_once_and_the_service_serves(self):
         for address in ("logstash.invalid:9000", "127.0.0.1:1"):
