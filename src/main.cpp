@@ -2,10 +2,10 @@
 // serves until SIGTERM (see docs/architecture.md for the life of a request).
 #include "app/application.hpp"
 #include "app/config.hpp"
-#include "app/tools.hpp"
-#include "log/logger.hpp"
 #include "app/metrics.hpp"
+#include "app/tools.hpp"
 #include "app/worker_pool.hpp"
+#include "log/logger.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
 #include "store/store_monitor.hpp"
@@ -44,7 +44,8 @@ int serve(const app::Config& config) {
 
   // Development re-reads a changed template on the next request; production compiles every
   // template now, so a broken one stops start-up instead of failing a request later.
-  view::TemplateEngine views({.views_dir = config.views_dir, .reload_on_change = !config.production()});
+  view::TemplateEngine views(
+      {.views_dir = config.views_dir, .reload_on_change = !config.production()});
   views.set_global("prod", config.production());
   views.set_global("base", boost::json::string(config.mount));
   if (config.production()) {

@@ -1,11 +1,10 @@
 #include "app/application.hpp"
 
 #include "app/controllers.hpp"
-#include "store/store_monitor.hpp"
-#include "app/worker_pool.hpp"
 #include "app/metrics.hpp"
 #include "app/pages.hpp"
 #include "app/route_match.hpp"
+#include "app/worker_pool.hpp"
 #include "http/body_parser.hpp"
 #include "http/compression.hpp"
 #include "http/error_page.hpp"
@@ -14,6 +13,7 @@
 #include "http/static_files.hpp"
 #include "http/trust_proxy.hpp"
 #include "log/logger.hpp"
+#include "store/store_monitor.hpp"
 #include "view/template_engine.hpp"
 
 namespace cppapp::app {
@@ -27,19 +27,22 @@ void split_target(http::Request& request) {
     const std::size_t scheme_end = target.find("://");
     if (scheme_end != std::string_view::npos) {
       const std::size_t path_start = target.find('/', scheme_end + 3);
-      target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+      target =
+          path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
     }
   }
   const std::size_t question = target.find('?');
   request.path = std::string(target.substr(0, question));
-  request.query = question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
+  request.query =
+      question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
   if (request.path.empty()) request.path = "/";
 }
 
 /// type-is's hasBody: a body is announced by Transfer-Encoding or a Content-Length.
 bool has_body(const http::Request& request) {
   return request.headers.has("Transfer-Encoding") ||
-         (request.headers.has("Content-Length") && request.headers.value_or_empty("Content-Length") != "0") ||
+         (request.headers.has("Content-Length") &&
+          request.headers.value_or_empty("Content-Length") != "0") ||
          !request.body.empty();
 }
 
@@ -77,13 +80,18 @@ Application::Application(const Config& config, view::TemplateEngine& views, stor
 
 Application::~Application() = default;
 
-void Application::request_started() const { metrics_.request_started(); }
+void Application::request_started() const {
+  metrics_.request_started();
+}
 
-void Application::request_finished(const http::Response& response, std::chrono::nanoseconds duration) const {
+void Application::request_finished(const http::Response& response,
+                                   std::chrono::nanoseconds duration) const {
   metrics_.request_finished(response.route, response.status, duration);
 }
 
-void Application::stop_background_work() { services_.pool.stop(); }
+void Application::stop_background_work() {
+  services_.pool.stop();
+}
 
 void Application::handle(http::Request request, std::string_view peer_address,
                          const Responder& respond) const {
@@ -129,7 +137,8 @@ void Application::route_root(const RequestPtr& request, const Reply& reply) cons
   if (read && request->path == "/healthz") return reply(labelled("healthz", text(200, "ok\n")));
   if (read && request->path == "/readyz") {
     if (draining()) return reply(labelled("readyz", text(503, "draining\n")));
-    if (!services_.monitor.reachable()) return reply(labelled("readyz", text(503, "database unreachable\n")));
+    if (!services_.monitor.reachable())
+      return reply(labelled("readyz", text(503, "database unreachable\n")));
     return reply(labelled("readyz", text(200, "ready\n")));
   }
   if (read && request->path == "/metrics") {
@@ -156,9 +165,11 @@ void Application::route_app(const RequestPtr& request, const Reply& reply) const
     try {
       const unsigned kinds = static_cast<unsigned>(http::BodyKind::urlencoded) |
                              static_cast<unsigned>(http::BodyKind::json);
-      request->parsed_body = http::parse_body(*request, kinds, {.limit = config_.body_limit, .qs = {}});
+      request->parsed_body =
+          http::parse_body(*request, kinds, {.limit = config_.body_limit, .qs = {}});
     } catch (const http::BodyError& error) {
-      return reply(labelled("body_error", http::error_response(*request, error.status, error.type, error.what())));
+      return reply(labelled(
+          "body_error", http::error_response(*request, error.status, error.type, error.what())));
     }
   }
   route_controllers(request, reply);
@@ -179,7 +190,8 @@ void Application::route_controllers(const RequestPtr& request, const Reply& repl
       });
     }
     const std::string methods = route.method == "GET" ? "GET,HEAD" : std::string(route.method);
-    if (allowed.find(methods) == std::string::npos) allowed += (allowed.empty() ? "" : ",") + methods;
+    if (allowed.find(methods) == std::string::npos)
+      allowed += (allowed.empty() ? "" : ",") + methods;
   }
   if (request->method == "OPTIONS" && !allowed.empty()) {
     http::Response response;

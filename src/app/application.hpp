@@ -34,7 +34,8 @@ class Application {
   void handle(http::Request request, std::string_view peer_address, const Responder& respond) const;
 
   /// A finished error answer for a request the server could not parse (400, 408, 413, 431).
-  http::Response protocol_error(unsigned status, std::string_view code, std::string_view message) const;
+  http::Response protocol_error(unsigned status, std::string_view code,
+                                std::string_view message) const;
 
   /// Metrics: a request enters the pipeline / its answer has been written.
   void request_started() const;

@@ -1,9 +1,9 @@
 #include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
-#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <span>
@@ -29,11 +29,16 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (ec != std::errc{} || amount < 0) return std::nullopt;
   const std::string_view unit(unit_start, static_cast<std::size_t>(end - unit_start));
   double factor = 0;
-  if (unit.empty() || unit == "s") factor = 1000;
-  else if (unit == "ms") factor = 1;
-  else if (unit == "m") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    factor = 1000;
+  else if (unit == "ms")
+    factor = 1;
+  else if (unit == "m")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
+  else
+    return std::nullopt;
   return std::chrono::milliseconds(static_cast<long long>(amount * factor));
 }
 
@@ -94,28 +99,33 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   // NODE_ENV is what nodeapp's users already set; APP_ENV wins when both are present.
   config.env = env_or("NODE_ENV", config.env);
 
-  std::string body_limit = "100kb", header_limit = "16kb", uri_limit = "8kb", compression_threshold = "1kb",
-              compression_cache = "16mb";
+  std::string body_limit = "100kb", header_limit = "16kb", uri_limit = "8kb",
+              compression_threshold = "1kb", compression_cache = "16mb";
   std::string db_timeout = "2s", mongo_url_file;
-  std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb", log_resend_window = "1mb";
+  std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb",
+              log_resend_window = "1mb";
   std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
               keepalive_timeout = "5s";
 
-  CLI::App cli{"cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
-               "Every option can also be set by the environment variable shown next to it."};
+  CLI::App cli{
+      "cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
+      "Every option can also be set by the environment variable shown next to it."};
   cli.get_formatter()->column_width(34);
   cli.footer(
       "Tools:\n"
       "  cppapp render TEMPLATE [--views DIR] [--context JSON|@FILE]   print a rendered template\n"
-      "  cppapp minify < page.html                                     minify with the seed's options\n"
-      "  cppapp urlencoded < body                                      a form body as body-parser reads it\n"
-      "  cppapp healthcheck [--host H] [--port P]                      exit 0 when /healthz says 200");
-  const auto size = validator_from(
-      [](const std::string& s) { return http::parse_byte_size(s).has_value(); },
-      "a size like 100kb, 1mb or 512");
-  const auto duration = validator_from(
-      [](const std::string& s) { return parse_duration(s).has_value(); },
-      "a duration like 10s, 500ms or 2m");
+      "  cppapp minify < page.html                                     minify with the seed's "
+      "options\n"
+      "  cppapp urlencoded < body                                      a form body as body-parser "
+      "reads it\n"
+      "  cppapp healthcheck [--host H] [--port P]                      exit 0 when /healthz says "
+      "200");
+  const auto size =
+      validator_from([](const std::string& s) { return http::parse_byte_size(s).has_value(); },
+                     "a size like 100kb, 1mb or 512");
+  const auto duration =
+      validator_from([](const std::string& s) { return parse_duration(s).has_value(); },
+                     "a duration like 10s, 500ms or 2m");
 
   cli.add_option("--port", config.port, "Listen port")->envname("PORT")->capture_default_str();
   cli.add_option("--host", config.host, "Listen address")->envname("HOST")->capture_default_str();
@@ -141,11 +151,13 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   cli.add_option("--data-dir", config.data_dir, "Embedded database and log spool")
       ->envname("DATA_DIR")
       ->capture_default_str();
-  auto* mongo_url = cli.add_option("--mongo-url", config.mongo_url,
-                                   "MongoDB URI, e.g. mongodb://mongo-store/nodeapp (default: embedded "
-                                   "SQLite in --data-dir)")
-                        ->envname("MONGO_URL");
-  cli.add_option("--mongo-url-file", mongo_url_file, "Read the MongoDB URI from this file (Docker secret)")
+  auto* mongo_url =
+      cli.add_option("--mongo-url", config.mongo_url,
+                     "MongoDB URI, e.g. mongodb://mongo-store/nodeapp (default: embedded "
+                     "SQLite in --data-dir)")
+          ->envname("MONGO_URL");
+  cli.add_option("--mongo-url-file", mongo_url_file,
+                 "Read the MongoDB URI from this file (Docker secret)")
       ->envname("MONGO_URL_FILE")
       ->excludes(mongo_url)
       ->check(CLI::ExistingFile);
@@ -157,7 +169,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("WORKERS")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
-  cli.add_option("--worker-queue", config.worker_queue, "Database calls that may wait (beyond: 503)")
+  cli.add_option("--worker-queue", config.worker_queue,
+                 "Database calls that may wait (beyond: 503)")
       ->envname("WORKER_QUEUE")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
@@ -165,27 +178,31 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("LOG_LEVEL")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  cli.add_option("--log-format", log_format, "Console format: text (coloured when a terminal) or json")
+  cli.add_option("--log-format", log_format,
+                 "Console format: text (coloured when a terminal) or json")
       ->envname("LOG_FORMAT")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
-  auto* logstash = cli.add_option("--logstash", config.logstash_address,
-                                  "Logstash host:port for JSON lines; empty: off (production default: "
-                                  "logstash:9000)")
-                       ->envname("LOGSTASH_ADDR")
-                       ->check([](const std::string& address) {
-                         return address.empty() || address.rfind(':') != std::string::npos
-                                    ? std::string()
-                                    : "must be host:port, like logstash:9000";
-                       });
+  auto* logstash =
+      cli.add_option("--logstash", config.logstash_address,
+                     "Logstash host:port for JSON lines; empty: off (production default: "
+                     "logstash:9000)")
+          ->envname("LOGSTASH_ADDR")
+          ->check([](const std::string& address) {
+            return address.empty() || address.rfind(':') != std::string::npos
+                       ? std::string()
+                       : "must be host:port, like logstash:9000";
+          });
   cli.add_option("--node-name", config.node_name, "Sent to Logstash as label and service.node.name")
       ->envname("LOG_NODE_NAME")
       ->capture_default_str();
-  cli.add_option("--log-buffer", log_buffer, "Memory queue for Logstash before spilling to the spool")
+  cli.add_option("--log-buffer", log_buffer,
+                 "Memory queue for Logstash before spilling to the spool")
       ->envname("LOG_BUFFER")
       ->capture_default_str()
       ->check(size);
-  cli.add_option("--log-spool-max", log_spool_max, "Spool in <data-dir>/log-spool while Logstash is away")
+  cli.add_option("--log-spool-max", log_spool_max,
+                 "Spool in <data-dir>/log-spool while Logstash is away")
       ->envname("LOG_SPOOL_MAX")
       ->capture_default_str()
       ->check(size);
@@ -228,7 +245,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("BODY_TIMEOUT")
       ->capture_default_str()
       ->check(duration);
-  cli.add_option("--keepalive-timeout", keepalive_timeout, "Idle keep-alive connections close after")
+  cli.add_option("--keepalive-timeout", keepalive_timeout,
+                 "Idle keep-alive connections close after")
       ->envname("KEEPALIVE_TIMEOUT")
       ->capture_default_str()
       ->check(duration);
@@ -238,7 +256,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   } catch (const CLI::CallForHelp& e) {
     return {std::nullopt, cli.exit(e)};
   } catch (const CLI::ParseError& e) {
-    std::cerr << "cppapp: configuration error: " << e.what() << environment_source(cli, e.what(), {argv, static_cast<std::size_t>(argc)})
+    std::cerr << "cppapp: configuration error: " << e.what()
+              << environment_source(cli, e.what(), {argv, static_cast<std::size_t>(argc)})
               << " (see cppapp --help)\n";
     return {std::nullopt, 2};
   }
@@ -247,7 +266,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   if (!mongo_url_file.empty()) {
     std::ifstream file(mongo_url_file);
     std::getline(file, config.mongo_url);
-    while (!config.mongo_url.empty() && std::isspace(static_cast<unsigned char>(config.mongo_url.back()))) {
+    while (!config.mongo_url.empty() &&
+           std::isspace(static_cast<unsigned char>(config.mongo_url.back()))) {
       config.mongo_url.pop_back();
     }
     if (config.mongo_url.empty()) {
@@ -258,8 +278,9 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   }
   if (!config.mongo_url.empty() && config.mongo_url.rfind("mongodb://", 0) != 0 &&
       config.mongo_url.rfind("mongodb+srv://", 0) != 0) {
-    std::cerr << "cppapp: configuration error: --mongo-url (MONGO_URL) must start with mongodb:// or "
-                 "mongodb+srv://\n";
+    std::cerr
+        << "cppapp: configuration error: --mongo-url (MONGO_URL) must start with mongodb:// or "
+           "mongodb+srv://\n";
     return {std::nullopt, 2};
   }
   config.log_json = log_format == "json";

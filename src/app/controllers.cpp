@@ -24,6 +24,8 @@ constexpr Route kRoutes[] = {
 
 }  // namespace
 
-std::span<const Route> routes() { return kRoutes; }
+std::span<const Route> routes() {
+  return kRoutes;
+}
 
 }  // namespace cppapp::app

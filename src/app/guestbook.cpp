@@ -79,7 +79,8 @@ http::Response render_guestbook(const Services& services, const http::Request& r
   return render_page(services.views, request, "guestbook.html", context, status);
 }
 
-http::Response json_response(const http::Request& request, unsigned status, const json::value& body) {
+http::Response json_response(const http::Request& request, unsigned status,
+                             const json::value& body) {
   http::Response response;
   response.status = status;
   response.body = json::serialize(body);
@@ -90,7 +91,8 @@ http::Response json_response(const http::Request& request, unsigned status, cons
 
 http::Response validation_failed(unsigned status, std::string_view message,
                                  const std::map<std::string, std::string>& fields) {
-  json::object error{{"code", "validation_failed"}, {"message", message}, {"fields", errors_json(fields)}};
+  json::object error{
+      {"code", "validation_failed"}, {"message", message}, {"fields", errors_json(fields)}};
   http::Response response;
   response.status = status;
   response.body = json::serialize(json::object{{"error", std::move(error)}});
@@ -99,7 +101,8 @@ http::Response validation_failed(unsigned status, std::string_view message,
 }
 
 /// Absolute URL of a path under the mount, from the scheme and host the proxy forwarded.
-std::string absolute_url(const Services& services, const http::Request& request, std::string_view path) {
+std::string absolute_url(const Services& services, const http::Request& request,
+                         std::string_view path) {
   const std::string local = services.config.mount + std::string(path);
   if (request.host.empty()) return local;
   return request.protocol + "://" + request.host + local;
@@ -116,15 +119,16 @@ UnavailableAnswer json_unavailable(const RequestPtr& request) {
 void guestbook_page(const Services& services, const RequestPtr& request, const Reply& reply) {
   const std::optional<std::string> before = query_string(*request, "before");
   if (before && !store::is_valid_id(*before)) {
-    reply(http::error_response(*request, 400, "bad_cursor",
-                               "Bad Request: 'before' must be an entry id (24 hexadecimal characters)"));
+    reply(http::error_response(
+        *request, 400, "bad_cursor",
+        "Bad Request: 'before' must be an entry id (24 hexadecimal characters)"));
     return;
   }
   run_store_work(
       services, request, reply,
       [&services, request, before] {
-        return render_guestbook(services, *request, services.store.list(kPageSize, before), form_values({}), {},
-                                "", 200);
+        return render_guestbook(services, *request, services.store.list(kPageSize, before),
+                                form_values({}), {}, "", 200);
       },
       [&services, request](std::string_view reason) {
         return render_guestbook(services, *request, {}, form_values({}), {}, reason, 503);
@@ -143,8 +147,8 @@ void guestbook_post(const Services& services, const RequestPtr& request, const R
     run_store_work(
         services, request, reply,
         [&services, request, form, errors] {
-          return render_guestbook(services, *request, services.store.list(kPageSize, std::nullopt), form, errors,
-                                  "", 400);
+          return render_guestbook(services, *request, services.store.list(kPageSize, std::nullopt),
+                                  form, errors, "", 400);
         },
         keep_input);
     return;
@@ -168,12 +172,14 @@ void api_list_entries(const Services& services, const RequestPtr& request, const
   std::size_t limit = kPageSize;
   if (const auto text = query_string(*request, "limit")) {
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (ec != std::errc{} || end != text->data() + text->size() || limit < 1 || limit > kMaxApiLimit) {
+    if (ec != std::errc{} || end != text->data() + text->size() || limit < 1 ||
+        limit > kMaxApiLimit) {
       problems["limit"] = "limit must be a whole number from 1 to 100.";
     }
   }
   const std::optional<std::string> before = query_string(*request, "before");
-  if (before && !store::is_valid_id(*before)) problems["before"] = "before must be an entry id (24 hexadecimal characters).";
+  if (before && !store::is_valid_id(*before))
+    problems["before"] = "before must be an entry id (24 hexadecimal characters).";
   if (!problems.empty()) {
     reply(validation_failed(400, "The query parameters are invalid.", problems));
     return;

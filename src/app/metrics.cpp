@@ -3,9 +3,6 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <map>
-#include <mutex>
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -13,6 +10,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "app/worker_pool.hpp"
@@ -29,8 +29,10 @@ using prometheus::MetricType;
 
 MetricFamily single(std::string name, std::string help, MetricType type, double value) {
   ClientMetric metric;
-  if (type == MetricType::Counter) metric.counter.value = value;
-  else metric.gauge.value = value;
+  if (type == MetricType::Counter)
+    metric.counter.value = value;
+  else
+    metric.gauge.value = value;
   return MetricFamily{std::move(name), std::move(help), type, {metric}};
 }
 
@@ -60,27 +62,35 @@ class LiveValues final : public prometheus::Collectable {
     std::vector<MetricFamily> families;
     if (sources_.pool) {
       families.push_back(single("cppapp_worker_queue_depth", "Database calls waiting for a worker",
-                                MetricType::Gauge, static_cast<double>(sources_.pool->queue_depth())));
-      families.push_back(single("cppapp_worker_busy", "Workers running a database call", MetricType::Gauge,
-                                static_cast<double>(sources_.pool->busy())));
+                                MetricType::Gauge,
+                                static_cast<double>(sources_.pool->queue_depth())));
+      families.push_back(single("cppapp_worker_busy", "Workers running a database call",
+                                MetricType::Gauge, static_cast<double>(sources_.pool->busy())));
     }
     if (sources_.monitor) {
-      families.push_back(single("cppapp_store_up", "1 while the database answers its pings", MetricType::Gauge,
-                                sources_.monitor->reachable() ? 1 : 0));
+      families.push_back(single("cppapp_store_up", "1 while the database answers its pings",
+                                MetricType::Gauge, sources_.monitor->reachable() ? 1 : 0));
     }
     if (const log::ShipperCounters* shipping = sources_.shipping) {
-      auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
-        families.push_back(single(name, help, MetricType::Counter, static_cast<double>(value.load())));
+      auto counter = [&](const char* name, const char* help,
+                         const std::atomic<std::uint64_t>& value) {
+        families.push_back(
+            single(name, help, MetricType::Counter, static_cast<double>(value.load())));
       };
-      counter("cppapp_log_events_shipped_total", "Log events written to Logstash (re-sends included)", shipping->shipped);
-      counter("cppapp_log_events_spooled_total", "Log events written to the spool", shipping->spooled);
-      counter("cppapp_log_events_dropped_total", "Log events lost: memory queue and spool full", shipping->dropped);
+      counter("cppapp_log_events_shipped_total",
+              "Log events written to Logstash (re-sends included)", shipping->shipped);
+      counter("cppapp_log_events_spooled_total", "Log events written to the spool",
+              shipping->spooled);
+      counter("cppapp_log_events_dropped_total", "Log events lost: memory queue and spool full",
+              shipping->dropped);
       counter("cppapp_log_reconnects_total", "Reconnections to Logstash", shipping->reconnects);
-      counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect", shipping->resent);
+      counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect",
+              shipping->resent);
     }
-    families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes", MetricType::Gauge,
-                              resident_bytes()));
-    families.push_back(single("process_open_fds", "Number of open file descriptors", MetricType::Gauge, open_fds()));
+    families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes",
+                              MetricType::Gauge, resident_bytes()));
+    families.push_back(single("process_open_fds", "Number of open file descriptors",
+                              MetricType::Gauge, open_fds()));
     return families;
   }
 
@@ -111,23 +121,28 @@ struct Metrics::Impl {
   /// thread keeps its own index of the pairs it has seen. Route labels are string literals, so
   /// their address identifies them.
   prometheus::Counter& requests_for(std::string_view route, unsigned status) {
-    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t, unsigned>, prometheus::Counter*> seen;
+    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t, unsigned>,
+                          prometheus::Counter*>
+        seen;
     const auto key = std::make_tuple(this, route.data(), route.size(), status);
     auto found = seen.find(key);
     if (found == seen.end()) {
-      prometheus::Counter& counter = requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
+      prometheus::Counter& counter =
+          requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
       found = seen.emplace(key, &counter).first;
     }
     return *found->second;
   }
 
   prometheus::Histogram& latency_for(std::string_view route) {
-    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t>, prometheus::Histogram*> seen;
+    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t>, prometheus::Histogram*>
+        seen;
     const auto key = std::make_tuple(this, route.data(), route.size());
     auto found = seen.find(key);
     if (found == seen.end()) {
       static const prometheus::Histogram::BucketBoundaries kBuckets = {
-          0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+          0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
       prometheus::Histogram& histogram = latency.Add({{"route", std::string(route)}}, kBuckets);
       found = seen.emplace(key, &histogram).first;
     }
@@ -144,9 +159,12 @@ struct Metrics::Impl {
 Metrics::Metrics(MetricSources sources) : impl_(std::make_unique<Impl>(sources)) {}
 Metrics::~Metrics() = default;
 
-void Metrics::request_started() { impl_->in_flight.Increment(); }
+void Metrics::request_started() {
+  impl_->in_flight.Increment();
+}
 
-void Metrics::request_finished(std::string_view route, unsigned status, std::chrono::nanoseconds duration) {
+void Metrics::request_finished(std::string_view route, unsigned status,
+                               std::chrono::nanoseconds duration) {
   impl_->in_flight.Decrement();
   impl_->requests_for(route, status).Increment();
   impl_->latency_for(route).Observe(std::chrono::duration<double>(duration).count());

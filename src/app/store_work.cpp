@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view kDatabaseAway =
     "The guestbook's database cannot be reached right now. Nothing was lost: please try again in a "
     "moment.";
-constexpr std::string_view kBusy = "The server is too busy to reach the database right now. Please try again in a moment.";
+constexpr std::string_view kBusy =
+    "The server is too busy to reach the database right now. Please try again in a moment.";
 
 void log_failure(const http::Request& request, std::string_view what, std::string_view detail) {
   log::emit(log::Event(log::Level::error, fmt::format("{}: {}", what, detail),

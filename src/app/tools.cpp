@@ -33,8 +33,10 @@ std::string read_stream(std::istream& in) {
 int render_tool(int argc, const char* const* argv) {
   std::string name, views, context_text = "{}";
   CLI::App cli{"Renders a template with cppapp's Nunjucks-compatible engine and prints the bytes."};
-  cli.add_option("template", name, "Template name under --views (or a path to a template file)")->required();
-  cli.add_option("--views", views, "Template directory (default: the template file's directory, or VIEWS_DIR)");
+  cli.add_option("template", name, "Template name under --views (or a path to a template file)")
+      ->required();
+  cli.add_option("--views", views,
+                 "Template directory (default: the template file's directory, or VIEWS_DIR)");
   cli.add_option("--context", context_text, "Context as JSON, or @FILE to read it from a file");
   try {
     cli.parse(argc, argv);
@@ -52,7 +54,8 @@ int render_tool(int argc, const char* const* argv) {
   boost::system::error_code ec;
   boost::json::value context = boost::json::parse(context_text, ec);
   if (ec || !context.is_object()) {
-    std::cerr << "cppapp render: --context must be a JSON object" << (ec ? ": " + ec.message() : "") << "\n";
+    std::cerr << "cppapp render: --context must be a JSON object" << (ec ? ": " + ec.message() : "")
+              << "\n";
     return 2;
   }
   if (views.empty()) {
@@ -148,16 +151,20 @@ int healthcheck_tool(int argc, const char* const* argv) {
     if (fd >= 0) close(fd);
     return 1;
   }
-  const std::string request = "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+  const std::string request =
+      "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
   std::string answer;
-  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+      static_cast<ssize_t>(request.size())) {
     char buffer[512];
     ssize_t got = 0;
-    while (answer.size() < 64 && (got = recv(fd, buffer, sizeof buffer, 0)) > 0) answer.append(buffer, static_cast<std::size_t>(got));
+    while (answer.size() < 64 && (got = recv(fd, buffer, sizeof buffer, 0)) > 0)
+      answer.append(buffer, static_cast<std::size_t>(got));
   }
   close(fd);
   const bool healthy = answer.rfind("HTTP/1.1 200 ", 0) == 0;
-  if (!healthy) std::cerr << "healthcheck: unhealthy answer: " << answer.substr(0, answer.find('\r')) << "\n";
+  if (!healthy)
+    std::cerr << "healthcheck: unhealthy answer: " << answer.substr(0, answer.find('\r')) << "\n";
   return healthy ? 0 : 1;
 }
 

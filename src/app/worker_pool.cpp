@@ -7,7 +7,9 @@ WorkerPool::WorkerPool(unsigned threads, std::size_t queue_limit) : queue_limit_
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+  stop();
+}
 
 bool WorkerPool::try_submit(std::function<void()> job) {
   {

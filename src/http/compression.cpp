@@ -367,7 +367,8 @@ void compress_response(const Request& request, Response& response,
   // The same ETag on a full answer means the same bytes: their compressed form can be reused.
   const auto etag = response.headers.get("ETag");
   const bool cacheable = options.cache != nullptr && etag && response.status == 200;
-  std::shared_ptr<const std::string> cached = cacheable ? options.cache->find(*etag, encoding) : nullptr;
+  std::shared_ptr<const std::string> cached =
+      cacheable ? options.cache->find(*etag, encoding) : nullptr;
   if (cached) {
     response.body = *cached;
     response.file.reset();
@@ -379,7 +380,8 @@ void compress_response(const Request& request, Response& response,
       response.file.reset();
     }
     response.body = encode(encoding, response.body, options);
-    if (cacheable) options.cache->insert(*etag, encoding, std::make_shared<const std::string>(response.body));
+    if (cacheable)
+      options.cache->insert(*etag, encoding, std::make_shared<const std::string>(response.body));
   }
   set_header_in_place(response.headers, "Content-Encoding", encoding_name(encoding));
   response.headers.erase("Content-Length");

@@ -6,13 +6,15 @@
 
 namespace cppapp::http {
 
-std::shared_ptr<const std::string> EncodedCache::find(std::string_view etag, Encoding encoding) const {
+std::shared_ptr<const std::string> EncodedCache::find(std::string_view etag,
+                                                      Encoding encoding) const {
   std::shared_lock lock(mutex_);
   const auto found = entries_.find(Key(std::string(etag), static_cast<int>(encoding)));
   return found == entries_.end() ? nullptr : found->second;
 }
 
-void EncodedCache::insert(std::string_view etag, Encoding encoding, std::shared_ptr<const std::string> body) {
+void EncodedCache::insert(std::string_view etag, Encoding encoding,
+                          std::shared_ptr<const std::string> body) {
   if (!body || body->size() > max_bytes_) return;
   std::unique_lock lock(mutex_);
   Key key(std::string(etag), static_cast<int>(encoding));

@@ -22,8 +22,9 @@ std::string html_document(std::string_view message) {
   std::string body = escape_html(message);
   std::string out;
   out.reserve(body.size() + 120);
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<title>Error</title>\n</head>\n<body>\n<pre>";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>Error</title>\n</head>\n<body>\n<pre>";
   // finalhandler turns newlines into <br> and double spaces into " &nbsp;".
   for (std::size_t i = 0; i < body.size(); ++i) {
     if (body[i] == '\n') {
@@ -46,12 +47,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -45,8 +45,8 @@ class Headers {
 
 /// A parsed request, plus what the early stages derive from it.
 struct Request {
-  std::string method;  ///< upper-case token as sent, e.g. "GET"
-  std::string target;  ///< request-target as sent, e.g. "/app1/public/a.css?v=1"
+  std::string method;     ///< upper-case token as sent, e.g. "GET"
+  std::string target;     ///< request-target as sent, e.g. "/app1/public/a.css?v=1"
   unsigned version = 11;  ///< 10 or 11
   Headers headers;
   std::string body;
@@ -54,7 +54,7 @@ struct Request {
   std::string id;
 
   // Derived by the trust-proxy stage.
-  std::string client_ip;         ///< X-Forwarded-For's client, else the peer address
+  std::string client_ip;          ///< X-Forwarded-For's client, else the peer address
   std::string protocol = "http";  ///< X-Forwarded-Proto, else "http"
   std::string host;  ///< host[:port] from X-Forwarded-Host, else Host; empty when implausible
 

@@ -11,7 +11,8 @@ void apply_send_semantics(const Request& request, Response& response) {
   }
   // req.fresh only holds for GET/HEAD with a 2xx or 304 answer.
   const bool cacheable_method = request.method == "GET" || request.method == "HEAD";
-  const bool cacheable_status = (response.status >= 200 && response.status < 300) || response.status == 304;
+  const bool cacheable_status =
+      (response.status >= 200 && response.status < 300) || response.status == 304;
   if (cacheable_method && cacheable_status && is_fresh(request.headers, response.headers)) {
     response.status = 304;
     response.headers.erase("Content-Type");

@@ -1,4 +1,5 @@
-// Express's res.send finishing touches: a weak ETag from the body and 304 when the client's copy is fresh.
+// Express's res.send finishing touches: a weak ETag from the body and 304 when the client's copy is
+// fresh.
 #pragma once
 
 #include "http/message.hpp"

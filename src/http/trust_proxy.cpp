@@ -22,7 +22,8 @@ std::string_view first_list_item(std::string_view value) {
 /// (spaces, '@', '/') is dropped, so a client's Host cannot steer a redirect elsewhere.
 bool plausible_authority(std::string_view host) {
   return !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+           c == '[' || c == ']';
   });
 }
 
@@ -37,7 +38,8 @@ std::string trusted_client_ip(const Headers& headers, std::string_view peer_addr
 void apply_trust_proxy(Request& request, std::string_view peer_address) {
   request.client_ip = trusted_client_ip(request.headers, peer_address);
 
-  const std::string_view proto = first_list_item(request.headers.value_or_empty("X-Forwarded-Proto"));
+  const std::string_view proto =
+      first_list_item(request.headers.value_or_empty("X-Forwarded-Proto"));
   request.protocol = proto.empty() ? "http" : std::string(proto);
 
   std::string_view host = first_list_item(request.headers.value_or_empty("X-Forwarded-Host"));

@@ -110,7 +110,9 @@ void on_fatal_signal(int signal_number) {
   }
   put_literal(record, sizeof record, &used, "\"}\n");
 
-  const int fd = crash_file[0] == '\0' ? -1 : open(crash_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  const int fd = crash_file[0] == '\0'
+                     ? -1
+                     : open(crash_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd >= 0) {
     ignored = write(fd, record, used);
     close(fd);
@@ -125,7 +127,8 @@ void on_fatal_signal(int signal_number) {
 void install_crash_handler(const std::filesystem::path& spool_dir, const Identity& identity,
                            std::uint64_t boot_id) {
   if (!spool_dir.empty()) {
-    const std::string file = (spool_dir / ("first-crash-" + std::to_string(identity.pid) + ".ndjson")).string();
+    const std::string file =
+        (spool_dir / ("first-crash-" + std::to_string(identity.pid) + ".ndjson")).string();
     std::snprintf(crash_file, sizeof crash_file, "%s", file.c_str());
     std::error_code ignored;
     std::filesystem::create_directories(spool_dir, ignored);
@@ -161,7 +164,8 @@ void install_crash_handler(const std::filesystem::path& spool_dir, const Identit
   action.sa_handler = on_fatal_signal;
   action.sa_flags = SA_ONSTACK | SA_RESETHAND;
   sigemptyset(&action.sa_mask);
-  for (int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(signal_number, &action, nullptr);
+  for (int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+    sigaction(signal_number, &action, nullptr);
 }
 
 }  // namespace cppapp::log

@@ -10,12 +10,18 @@ namespace cppapp::log {
 
 std::string_view level_name(Level level) {
   switch (level) {
-    case Level::trace: return "trace";
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
-    case Level::critical: return "critical";
+    case Level::trace:
+      return "trace";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
+    case Level::critical:
+      return "critical";
   }
   return "info";
 }
@@ -30,7 +36,8 @@ Identity current_identity(std::string node_name) {
 }
 
 std::string iso8601_utc(std::chrono::system_clock::time_point time) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
   std::tm tm{};
   gmtime_r(&seconds, &tm);
@@ -49,10 +56,14 @@ std::string valid_utf8(std::string_view text) {
     const auto lead = static_cast<unsigned char>(text[i]);
     std::size_t length = 0;
     std::uint32_t min = 0;
-    if (lead < 0x80) length = 1;
-    else if (lead >= 0xC2 && lead <= 0xDF) length = 2, min = 0x80;
-    else if (lead >= 0xE0 && lead <= 0xEF) length = 3, min = 0x800;
-    else if (lead >= 0xF0 && lead <= 0xF4) length = 4, min = 0x10000;
+    if (lead < 0x80)
+      length = 1;
+    else if (lead >= 0xC2 && lead <= 0xDF)
+      length = 2, min = 0x80;
+    else if (lead >= 0xE0 && lead <= 0xEF)
+      length = 3, min = 0x800;
+    else if (lead >= 0xF0 && lead <= 0xF4)
+      length = 4, min = 0x10000;
     bool ok = length > 0 && i + length <= text.size();
     std::uint32_t code = length == 1 ? lead : (lead & (0xFF >> (length + 1)));
     for (std::size_t k = 1; ok && k < length; ++k) {
@@ -61,7 +72,8 @@ std::string valid_utf8(std::string_view text) {
       code = (code << 6) | (next & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are invalid too.
-    if (ok && length > 1 && (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))) ok = false;
+    if (ok && length > 1 && (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)))
+      ok = false;
     if (ok) {
       out.append(text.substr(i, length));
       i += length;
@@ -79,8 +91,10 @@ boost::json::value to_json_value(const FieldValue& value) {
   return std::visit(
       [](const auto& v) -> boost::json::value {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string>) return boost::json::value(valid_utf8(v));
-        else return boost::json::value(v);
+        if constexpr (std::is_same_v<T, std::string>)
+          return boost::json::value(valid_utf8(v));
+        else
+          return boost::json::value(v);
       },
       value);
 }
@@ -104,7 +118,8 @@ std::string to_json(const Event& event, const Identity& identity, std::string_vi
   record["process.pid"] = identity.pid;
   record["event.dataset"] = event.dataset;
   record["event.id"] = event_id;
-  for (const Field& field : event.fields) record[valid_utf8(field.key)] = to_json_value(field.value);
+  for (const Field& field : event.fields)
+    record[valid_utf8(field.key)] = to_json_value(field.value);
   return boost::json::serialize(record);
 }
 

@@ -26,7 +26,10 @@ struct Field {
 struct Event {
   Event(Level level, std::string message, std::vector<Field> fields = {},
         std::string dataset = "cppapp.log")
-      : level(level), message(std::move(message)), fields(std::move(fields)), dataset(std::move(dataset)) {}
+      : level(level),
+        message(std::move(message)),
+        fields(std::move(fields)),
+        dataset(std::move(dataset)) {}
 
   Level level;
   std::string message;

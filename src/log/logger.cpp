@@ -32,18 +32,25 @@ std::function<void(const Event&)> observer;
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
-    case Level::trace: return spdlog::level::trace;
-    case Level::debug: return spdlog::level::debug;
-    case Level::info: return spdlog::level::info;
-    case Level::warn: return spdlog::level::warn;
-    case Level::error: return spdlog::level::err;
-    case Level::critical: return spdlog::level::critical;
+    case Level::trace:
+      return spdlog::level::trace;
+    case Level::debug:
+      return spdlog::level::debug;
+    case Level::info:
+      return spdlog::level::info;
+    case Level::warn:
+      return spdlog::level::warn;
+    case Level::error:
+      return spdlog::level::err;
+    case Level::critical:
+      return spdlog::level::critical;
   }
   return spdlog::level::info;
 }
 
 std::string next_event_id() {
-  return fmt::format("{:016x}-{:x}", state->boot_id, state->sequence.fetch_add(1, std::memory_order_relaxed));
+  return fmt::format("{:016x}-{:x}", state->boot_id,
+                     state->sequence.fetch_add(1, std::memory_order_relaxed));
 }
 
 /// The human console line: the message, then any extra fields as key=value.
@@ -75,7 +82,8 @@ void init(const LogOptions& options) {
   state = new State();
   state->options = options;
   state->identity = current_identity(options.node_name);
-  state->boot_id = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+  state->boot_id =
+      std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
 
   // The console is written by a background thread; when it cannot keep up (a blocked stdout),
   // the oldest lines are overwritten rather than a request thread waiting.
@@ -98,8 +106,8 @@ void init(const LogOptions& options) {
           state->console->log(is_warning ? spdlog::level::warn : spdlog::level::info, message);
         });
   }
-  install_crash_handler(state->shipper ? options.spool_dir : std::filesystem::path(), state->identity,
-                        state->boot_id);
+  install_crash_handler(state->shipper ? options.spool_dir : std::filesystem::path(),
+                        state->identity, state->boot_id);
 }
 
 void shutdown() {
@@ -120,28 +128,28 @@ void emit(Event event) {
   const bool need_json = state->options.json_console || state->shipper;
   std::string json;
   if (need_json) json = to_json(event, state->identity, next_event_id());
-  state->console->log(to_spdlog(event.level), state->options.json_console ? json : human_line(event));
+  state->console->log(to_spdlog(event.level),
+                      state->options.json_console ? json : human_line(event));
   if (state->shipper) state->shipper->enqueue(std::move(json += '\n'));
 }
 
 void access(const AccessRecord& record) {
   const double ms = std::chrono::duration<double, std::milli>(record.duration).count();
-  Event event(
-      Level::info,
-      fmt::format("{} {} {} {}B {:.3f}ms {}", record.method, record.path, record.status, record.bytes,
-                  ms, record.client_ip),
-      {
-              {"http.request.method", std::string(record.method)},
-              {"url.path", std::string(record.path)},
-              {"url.query", std::string(record.query)},
-              {"http.response.status_code", static_cast<std::int64_t>(record.status)},
-              {"http.response.body.bytes", static_cast<std::int64_t>(record.bytes)},
-              {"event.duration", static_cast<std::int64_t>(record.duration.count())},
-              {"client.ip", std::string(record.client_ip)},
-              {"user_agent.original", std::string(record.user_agent)},
-              {"http.request.id", std::string(record.request_id)},
-      },
-      "cppapp.access");
+  Event event(Level::info,
+              fmt::format("{} {} {} {}B {:.3f}ms {}", record.method, record.path, record.status,
+                          record.bytes, ms, record.client_ip),
+              {
+                  {"http.request.method", std::string(record.method)},
+                  {"url.path", std::string(record.path)},
+                  {"url.query", std::string(record.query)},
+                  {"http.response.status_code", static_cast<std::int64_t>(record.status)},
+                  {"http.response.body.bytes", static_cast<std::int64_t>(record.bytes)},
+                  {"event.duration", static_cast<std::int64_t>(record.duration.count())},
+                  {"client.ip", std::string(record.client_ip)},
+                  {"user_agent.original", std::string(record.user_agent)},
+                  {"http.request.id", std::string(record.request_id)},
+              },
+              "cppapp.access");
   emit(std::move(event));
 }
 

@@ -43,12 +43,14 @@ std::pair<std::string, std::string> split_address(const std::string& address) {
   const std::size_t colon = address.rfind(':');
   if (colon == std::string::npos) return {address, "9000"};
   std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   return {host, address.substr(colon + 1)};
 }
 
 int poll_ms(Clock::time_point until) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
   return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
 }
 
@@ -112,13 +114,16 @@ bool LogstashShipper::connect_once() {
   if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
     failure = "cannot resolve " + host + ": " + ::gai_strerror(rc);
   }
-  for (addrinfo* candidate = found; candidate != nullptr && socket_ < 0; candidate = candidate->ai_next) {
-    const int fd = ::socket(candidate->ai_family, candidate->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  for (addrinfo* candidate = found; candidate != nullptr && socket_ < 0;
+       candidate = candidate->ai_next) {
+    const int fd =
+        ::socket(candidate->ai_family, candidate->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
     int error = 0;
     if (::connect(fd, candidate->ai_addr, candidate->ai_addrlen) != 0 && errno == EINPROGRESS) {
       pollfd wait{fd, POLLOUT, 0};
-      if (::poll(&wait, 1, static_cast<int>(std::chrono::milliseconds(kConnectTimeout).count())) == 1) {
+      if (::poll(&wait, 1, static_cast<int>(std::chrono::milliseconds(kConnectTimeout).count())) ==
+          1) {
         socklen_t length = sizeof error;
         ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
       } else {
@@ -148,8 +153,9 @@ bool LogstashShipper::connect_once() {
   if (socket_ < 0) {
     if (!failure_reported_) {
       report_(true, "cannot reach logstash at " + options_.address + ": " + failure +
-                        "; buffering log events (memory up to " + human_size(options_.buffer_bytes) +
-                        ", then spool up to " + human_size(options_.spool_max_bytes) + ") and retrying");
+                        "; buffering log events (memory up to " +
+                        human_size(options_.buffer_bytes) + ", then spool up to " +
+                        human_size(options_.spool_max_bytes) + ") and retrying");
       failure_reported_ = true;
     }
     return false;
@@ -168,7 +174,8 @@ void LogstashShipper::disconnect(std::deque<std::string>&& unsent_lines) {
   // What the dead connection may have lost: the recent window, then whatever was queued to resend,
   // then the batch that failed.
   std::deque<std::string> again = std::move(recent_);
-  for (const auto& chunk : again) counters_.resent.fetch_add(count_lines(chunk), std::memory_order_relaxed);
+  for (const auto& chunk : again)
+    counters_.resent.fetch_add(count_lines(chunk), std::memory_order_relaxed);
   for (auto& chunk : resend_) again.push_back(std::move(chunk));
   for (auto& chunk : unsent_lines) again.push_back(std::move(chunk));
   resend_ = std::move(again);
@@ -234,7 +241,8 @@ void LogstashShipper::spill_everything() {
     for (const auto& chunk : recent_) again += chunk;
   }
   if (!again.empty()) {
-    const auto path = options_.spool_dir / ("first-resend-" + std::to_string(::getpid()) + ".ndjson");
+    const auto path =
+        options_.spool_dir / ("first-resend-" + std::to_string(::getpid()) + ".ndjson");
     std::ofstream(path, std::ios::binary | std::ios::app) << again;
     counters_.spooled.fetch_add(count_lines(again), std::memory_order_relaxed);
   }
@@ -270,7 +278,8 @@ void LogstashShipper::run() {
     counters_.shipped.fetch_add(count_lines(chunk), std::memory_order_relaxed);
     recent_bytes_ += chunk.size();
     recent_.push_back(std::move(chunk));
-    while (!recent_.empty() && recent_bytes_ - recent_.front().size() >= options_.resend_window_bytes) {
+    while (!recent_.empty() &&
+           recent_bytes_ - recent_.front().size() >= options_.resend_window_bytes) {
       recent_bytes_ -= recent_.front().size();
       recent_.pop_front();
     }
@@ -280,8 +289,9 @@ void LogstashShipper::run() {
       std::swap(dropped, dropped_unreported_);
     }
     if (dropped > 0) {
-      report_(true, std::to_string(dropped) + " log events were dropped while Logstash was unreachable "
-                                              "and memory and spool were full (LOG_BUFFER, LOG_SPOOL_MAX)");
+      report_(true, std::to_string(dropped) +
+                        " log events were dropped while Logstash was unreachable "
+                        "and memory and spool were full (LOG_BUFFER, LOG_SPOOL_MAX)");
     }
   };
 
@@ -292,7 +302,8 @@ void LogstashShipper::run() {
       if (stopping_ && !stop_deadline) stop_deadline = Clock::now() + options_.flush_on_stop;
       memory_empty = memory_.empty();
     }
-    if (stop_deadline && (Clock::now() >= *stop_deadline || (memory_empty && resend_.empty() && spool_->empty()))) {
+    if (stop_deadline &&
+        (Clock::now() >= *stop_deadline || (memory_empty && resend_.empty() && spool_->empty()))) {
       break;
     }
     // Keep room in memory for the request threads.
@@ -304,7 +315,8 @@ void LogstashShipper::run() {
           backoff = options_.initial_backoff;
           continue;
         }
-        next_attempt = Clock::now() + std::chrono::duration_cast<std::chrono::milliseconds>(backoff * jitter(random));
+        next_attempt = Clock::now() + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          backoff * jitter(random));
         backoff = std::min(backoff * 2, options_.max_backoff);
       }
       wait_for_work(stop_deadline ? std::min(next_attempt, *stop_deadline) : next_attempt);

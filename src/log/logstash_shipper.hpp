@@ -4,7 +4,8 @@
 // reconnects forever with capped exponential backoff, spills to the spool when the memory queue
 // fills, and replays spool then memory in order. TCP acknowledges nothing a receiver has read, so
 // after a reconnect the last `resend_window_bytes` sent on the dead connection are sent again:
-// delivery is at-least-once, and Logstash stores each event.id once (deploy/logstash/pipeline.conf).
+// delivery is at-least-once, and Logstash stores each event.id once
+// (deploy/logstash/pipeline.conf).
 #pragma once
 
 #include <atomic>
@@ -23,11 +24,11 @@
 namespace cppapp::log {
 
 struct ShipperOptions {
-  std::string address;                          ///< "host:port"
-  std::size_t buffer_bytes = 8 << 20;           ///< memory queue (LOG_BUFFER)
-  std::uint64_t spool_max_bytes = 256 << 20;    ///< spool on disk (LOG_SPOOL_MAX)
-  std::size_t resend_window_bytes = 1 << 20;    ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
-  std::filesystem::path spool_dir;              ///< DATA_DIR/log-spool
+  std::string address;                        ///< "host:port"
+  std::size_t buffer_bytes = 8 << 20;         ///< memory queue (LOG_BUFFER)
+  std::uint64_t spool_max_bytes = 256 << 20;  ///< spool on disk (LOG_SPOOL_MAX)
+  std::size_t resend_window_bytes = 1 << 20;  ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
+  std::filesystem::path spool_dir;            ///< DATA_DIR/log-spool
   std::chrono::milliseconds flush_on_stop{2000};
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{5000};

@@ -41,8 +41,10 @@ Spool::Spool(fs::path directory, std::uint64_t max_bytes, std::uint64_t segment_
   std::vector<fs::path> crash_records;
   for (const auto& entry : fs::directory_iterator(directory_)) {
     if (!entry.is_regular_file()) continue;
-    if (auto number = segment_number(entry.path())) found.emplace_back(*number, entry.path());
-    else if (entry.path().filename().string().starts_with("first-")) crash_records.push_back(entry.path());
+    if (auto number = segment_number(entry.path()))
+      found.emplace_back(*number, entry.path());
+    else if (entry.path().filename().string().starts_with("first-"))
+      crash_records.push_back(entry.path());
   }
   std::sort(found.begin(), found.end());
   // A crash record is the last word of a process that died; it goes out before later segments.
@@ -75,7 +77,8 @@ Spool::~Spool() {
 void Spool::start_new_segment() {
   if (write_fd_ >= 0) ::close(write_fd_);
   char name[64];
-  std::snprintf(name, sizeof name, "segment-%020lu.ndjson", static_cast<unsigned long>(next_number_++));
+  std::snprintf(name, sizeof name, "segment-%020lu.ndjson",
+                static_cast<unsigned long>(next_number_++));
   const fs::path path = directory_ / name;
   write_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   segments_.push_back({path, 0, 0});
@@ -84,7 +87,8 @@ void Spool::start_new_segment() {
 bool Spool::append(const std::string& lines) {
   if (lines.empty()) return true;
   if (bytes_ + lines.size() > max_bytes_ || write_fd_ < 0) return false;
-  if (segments_.back().size > 0 && segments_.back().size + lines.size() > segment_bytes_) start_new_segment();
+  if (segments_.back().size > 0 && segments_.back().size + lines.size() > segment_bytes_)
+    start_new_segment();
   if (!write_all(write_fd_, lines.data(), lines.size())) return false;
   segments_.back().size += lines.size();
   bytes_ += lines.size();
@@ -141,7 +145,8 @@ void Spool::consume(std::size_t bytes) {
     }
   }
   // The write segment fully shipped: start it over instead of growing it forever.
-  if (segments_.size() == 1 && segments_.front().shipped == segments_.front().size && segments_.front().size > 0) {
+  if (segments_.size() == 1 && segments_.front().shipped == segments_.front().size &&
+      segments_.front().size > 0) {
     fs::remove(segments_.front().path);
     segments_.clear();
     start_new_segment();

@@ -17,7 +17,8 @@ class Spool {
  public:
   /// Opens (creating) `directory`; existing segments are queued for shipping, oldest first.
   /// `max_bytes` bounds the whole spool; `segment_bytes` one segment file.
-  Spool(std::filesystem::path directory, std::uint64_t max_bytes, std::uint64_t segment_bytes = 4 << 20);
+  Spool(std::filesystem::path directory, std::uint64_t max_bytes,
+        std::uint64_t segment_bytes = 4 << 20);
   ~Spool();
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
@@ -39,8 +40,8 @@ class Spool {
  private:
   struct Segment {
     std::filesystem::path path;
-    std::uint64_t size = 0;      ///< bytes written to it
-    std::uint64_t shipped = 0;   ///< bytes of it already consumed
+    std::uint64_t size = 0;     ///< bytes written to it
+    std::uint64_t shipped = 0;  ///< bytes of it already consumed
   };
   void start_new_segment();
 

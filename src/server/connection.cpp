@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -12,13 +13,12 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <algorithm>
 #include <cctype>
 #include <memory>
 
 #include "app/application.hpp"
-#include "log/logger.hpp"
 #include "http/trust_proxy.hpp"
+#include "log/logger.hpp"
 #include "server/wire.hpp"
 
 namespace cppapp::server {
@@ -93,7 +93,8 @@ asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
   std::uint64_t offset = response.file->offset;
   std::uint64_t remaining = response.file->length;
   while (remaining > 0) {
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
     const ssize_t got = ::pread(file.fd, chunk.data(), want, static_cast<off_t>(offset));
     if (got <= 0) co_return std::pair{beast::error_code(EIO, beast::system_category()), offset};
     auto [ec, written] = co_await asio::async_write(
@@ -126,9 +127,10 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
                                                     const app::Application& app,
                                                     const ServerOptions& options) {
   if (ec == beast_http::error::header_limit) {
-    return app.protocol_error(431, "header_too_large",
-                              "Request Header Fields Too Large: the request line and headers exceed " +
-                                  std::to_string(options.header_limit) + " bytes");
+    return app.protocol_error(
+        431, "header_too_large",
+        "Request Header Fields Too Large: the request line and headers exceed " +
+            std::to_string(options.header_limit) + " bytes");
   }
   if (ec == beast_http::error::body_limit) {
     return app.protocol_error(413, "entity.too.large",
@@ -136,9 +138,9 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
                                   std::to_string(options.body_limit) + " bytes (BODY_LIMIT)");
   }
   // A timeout has already closed the socket (beast::tcp_stream), so there is no one to answer.
-  if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream || ec == asio::error::eof ||
-      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-      ec == beast_http::error::partial_message) {
+  if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream ||
+      ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted || ec == beast_http::error::partial_message) {
     return std::nullopt;
   }
   return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message());
@@ -148,11 +150,11 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
 /// nothing a client sends is echoed into a header or a log unchecked.
 std::string request_id_for(const http::Headers& headers) {
   const std::string_view given = headers.value_or_empty("X-Request-Id");
-  const bool plain = !given.empty() && given.size() <= 128 &&
-                     std::all_of(given.begin(), given.end(), [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
-                              c == '.' || c == ':';
-                     });
+  const bool plain =
+      !given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+               c == ':';
+      });
   return plain ? std::string(given) : log::new_request_id();
 }
 
@@ -167,7 +169,8 @@ struct AccessFacts {
   std::string_view path() const { return std::string_view(target).substr(0, target.find('?')); }
   std::string_view query() const {
     const std::size_t question = target.find('?');
-    return question == std::string::npos ? std::string_view() : std::string_view(target).substr(question + 1);
+    return question == std::string::npos ? std::string_view()
+                                         : std::string_view(target).substr(question + 1);
   }
   std::string method;
   std::string target;
@@ -184,8 +187,8 @@ bool request_line_too_long(const BeastRequest& partial, const ServerOptions& opt
 
 http::Response uri_too_long(const app::Application& app, const ServerOptions& options) {
   return app.protocol_error(414, "uri_too_long",
-                            "URI Too Long: the request-target exceeds " + std::to_string(options.uri_limit) +
-                                " bytes (URI_LIMIT)");
+                            "URI Too Long: the request-target exceeds " +
+                                std::to_string(options.uri_limit) + " bytes (URI_LIMIT)");
 }
 
 }  // namespace
@@ -229,9 +232,11 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser.body_limit(options.body_limit);
     stream.expires_after(options.header_timeout);
-    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, nothrow);
+    auto [header_ec, header_bytes] =
+        co_await beast_http::async_read_header(stream, buffer, parser, nothrow);
     std::optional<http::Response> refusal;
-    if (header_ec == beast_http::error::header_limit && request_line_too_long(parser.get(), options)) {
+    if (header_ec == beast_http::error::header_limit &&
+        request_line_too_long(parser.get(), options)) {
       refusal = uri_too_long(app, options);
     } else if (header_ec) {
       refusal = answer_for_read_error(header_ec, app, options);
@@ -286,7 +291,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
 
     // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
     if (registry.draining) keep_alive = false;
-    auto [write_ec, body_bytes] = co_await write_response(stream, response, facts.method, keep_alive, options);
+    auto [write_ec, body_bytes] =
+        co_await write_response(stream, response, facts.method, keep_alive, options);
     app.request_finished(response, Clock::now() - started);
     log::access({.method = facts.method,
                  .path = facts.path(),

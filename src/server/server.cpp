@@ -3,9 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -42,10 +42,13 @@ struct Worker {
   std::thread thread;
 };
 
-tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host, std::uint16_t port) {
+tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host,
+                            std::uint16_t port) {
   tcp::resolver resolver(context);
   const tcp::endpoint endpoint =
-      resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service)
+      resolver
+          .resolve(host, std::to_string(port),
+                   tcp::resolver::passive | tcp::resolver::numeric_service)
           .begin()
           ->endpoint();
   tcp::acceptor acceptor(context);
@@ -57,7 +60,8 @@ tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host, 
 }
 
 /// Accepts on the first worker's thread and hands each connection to the workers in turn.
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::unique_ptr<Worker>>& workers,
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
+                                  std::vector<std::unique_ptr<Worker>>& workers,
                                   const ServerOptions& options, app::Application& app) {
   asio::steady_timer backoff(acceptor.get_executor());
   std::size_t next = 0;
@@ -74,7 +78,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::uniq
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(worker.context, serve_connection(std::move(socket), options, app, worker.registry),
+    asio::co_spawn(worker.context,
+                   serve_connection(std::move(socket), options, app, worker.registry),
                    [](const std::exception_ptr& error) {
                      if (!error) return;
                      try {
@@ -99,7 +104,8 @@ int run(const ServerOptions& options, app::Application& app,
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
   tcp::acceptor acceptor = open_acceptor(workers.front()->context, options.host, options.port);
-  asio::co_spawn(workers.front()->context, accept_loop(acceptor, workers, options, app), asio::detached);
+  asio::co_spawn(workers.front()->context, accept_loop(acceptor, workers, options, app),
+                 asio::detached);
 
   std::mutex mutex;
   std::condition_variable all_stopped;
@@ -119,11 +125,12 @@ int run(const ServerOptions& options, app::Application& app,
   asio::io_context signal_context;
   asio::signal_set stop_signal_set(signal_context, SIGINT, SIGTERM);
   int signal = 0;
-  stop_signal_set.async_wait([&](const boost::system::error_code&, int received) { signal = received; });
+  stop_signal_set.async_wait(
+      [&](const boost::system::error_code&, int received) { signal = received; });
   on_listening(acceptor.local_endpoint().port());
   signal_context.run();
   log::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
-               options.shutdown_grace.count());
+            options.shutdown_grace.count());
   app.begin_draining();
   asio::post(workers.front()->context, [&acceptor] {
     boost::system::error_code ignored;
@@ -137,11 +144,12 @@ int run(const ServerOptions& options, app::Application& app,
   }
 
   std::unique_lock lock(mutex);
-  const bool drained = all_stopped.wait_for(lock, options.shutdown_grace, [&] { return running == 0; });
+  const bool drained =
+      all_stopped.wait_for(lock, options.shutdown_grace, [&] { return running == 0; });
   lock.unlock();
   if (!drained) {
     log::warn("shutdown grace of {} ms over with requests still in flight; closing them",
-                 options.shutdown_grace.count());
+              options.shutdown_grace.count());
     for (auto& worker : workers) worker->context.stop();
   }
   for (auto& worker : workers) worker->thread.join();

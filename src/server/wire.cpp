@@ -29,7 +29,8 @@ const std::string& cached_date() {
   thread_local std::string date;
   thread_local std::chrono::system_clock::time_point::rep second = -1;
   const auto now = std::chrono::system_clock::now();
-  const auto this_second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const auto this_second =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (this_second != second) {
     date = http::http_date(now);
     second = this_second;
@@ -69,7 +70,8 @@ std::string serialize_head(const http::Response& response, bool keep_alive,
   if (keep_alive) {
     // Node's answer to a keep-alive request, so clients and proxies know the idle limit.
     head += "Connection: keep-alive\r\nKeep-Alive: timeout=";
-    head += std::to_string(std::chrono::duration_cast<std::chrono::seconds>(keepalive_timeout).count());
+    head +=
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(keepalive_timeout).count());
     head += "\r\n";
   } else {
     head += "Connection: close\r\n";

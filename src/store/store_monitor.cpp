@@ -40,7 +40,9 @@ bool StoreMonitor::reachable() const {
   return started == 0 || steady_now_ns() - started < stalled_ns.count();
 }
 
-bool StoreMonitor::known_down() const { return answered_once_.load() && !reachable(); }
+bool StoreMonitor::known_down() const {
+  return answered_once_.load() && !reachable();
+}
 
 void StoreMonitor::stop() {
   {
@@ -88,7 +90,7 @@ void StoreMonitor::run() {
       answered_once_.store(true);
       if (!reported_down) {
         log::error("{} {}: {}; retrying in the background",
-                      ever_connected ? "lost connection to" : "cannot connect to", name_, failure);
+                   ever_connected ? "lost connection to" : "cannot connect to", name_, failure);
         reported_down = true;
       }
       next_ping = retry;

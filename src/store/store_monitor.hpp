@@ -57,7 +57,7 @@ class StoreMonitor {
   const std::string name_;
   const MonitorTiming timing_;
   std::atomic<bool> last_ping_ok_{false};
-  std::atomic<bool> answered_once_{false};  ///< a ping has finished, successfully or not
+  std::atomic<bool> answered_once_{false};        ///< a ping has finished, successfully or not
   std::atomic<std::int64_t> ping_started_ns_{0};  // steady clock; 0 when no ping is running
   std::mutex mutex_;
   std::condition_variable wake_;

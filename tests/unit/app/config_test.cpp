@@ -38,7 +38,8 @@ TEST(ParseConfig, DefaultsMatchTheDesign) {
 }
 
 TEST(ParseConfig, FlagsOverrideDefaults) {
-  const char* argv[] = {"cppapp", "--port", "9000", "--body-limit", "1mb", "--shutdown-grace", "500ms"};
+  const char* argv[] = {"cppapp", "--port",           "9000", "--body-limit",
+                        "1mb",    "--shutdown-grace", "500ms"};
   ConfigResult result = parse_config(7, argv);
   ASSERT_TRUE(result.config);
   EXPECT_EQ(result.config->port, 9000);

@@ -7,11 +7,15 @@
 namespace cppapp::log {
 namespace {
 
-boost::json::object parse(const std::string& text) { return boost::json::parse(text).as_object(); }
+boost::json::object parse(const std::string& text) {
+  return boost::json::parse(text).as_object();
+}
 
 TEST(EventJson, CarriesWinstonAndEcsFields) {
-  Event event(Level::warn, "disk almost full", {{"disk.free", std::int64_t{42}}, {"ratio", 0.5}, {"ok", false}});
-  const Identity identity{.service_name = "cppapp", .node_name = "node-3", .hostname = "host-a", .pid = 77};
+  Event event(Level::warn, "disk almost full",
+              {{"disk.free", std::int64_t{42}}, {"ratio", 0.5}, {"ok", false}});
+  const Identity identity{
+      .service_name = "cppapp", .node_name = "node-3", .hostname = "host-a", .pid = 77};
   const auto record = parse(to_json(event, identity, "abc-1"));
   EXPECT_EQ(record.at("level"), "warn");
   EXPECT_EQ(record.at("log.level"), "warn");
@@ -29,22 +33,26 @@ TEST(EventJson, CarriesWinstonAndEcsFields) {
 }
 
 TEST(EventJson, IsValidWhateverTheMessageHolds) {
-  const std::string nasty = std::string("quote\" backslash\\ newline\n nul") + '\0' + "\x01\x1f" +
-                            "\xff\xfe bad utf8 \xc3\x28 overlong \xc0\xaf surrogate \xed\xa0\x80 end";
+  const std::string nasty =
+      std::string("quote\" backslash\\ newline\n nul") + '\0' + "\x01\x1f" +
+      "\xff\xfe bad utf8 \xc3\x28 overlong \xc0\xaf surrogate \xed\xa0\x80 end";
   Event event(Level::error, nasty, {{"user_agent.original", nasty}});
   const std::string json = to_json(event, current_identity("n"), "id");
   const auto record = parse(json);  // throws on invalid JSON
   const std::string message(record.at("message").as_string());
   EXPECT_NE(message.find("quote\" backslash\\ newline\n nul"), std::string::npos);
   EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);  // invalid bytes became U+FFFD
-  EXPECT_EQ(json.find('\n'), std::string::npos);                 // one line
+  EXPECT_EQ(json.find('\n'), std::string::npos);               // one line
 }
 
 TEST(ValidUtf8, KeepsValidTextAndReplacesEachBadByte) {
   EXPECT_EQ(valid_utf8("héllo 😀 שלום"), "héllo 😀 שלום");
-  EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");    // overlong '/'
-  EXPECT_EQ(valid_utf8("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");    // truncated
+  EXPECT_EQ(valid_utf8("a\xff"
+                       "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");              // overlong '/'
+  EXPECT_EQ(valid_utf8("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");              // truncated
   EXPECT_EQ(valid_utf8("\xf4\x90\x80\x80").find("\xf4"), std::string::npos);  // past U+10FFFF
 }
 

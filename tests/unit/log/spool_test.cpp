@@ -13,8 +13,9 @@ namespace fs = std::filesystem;
 class SpoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("spool-test-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir = fs::temp_directory_path() /
+          ("spool-test-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
   }
   void TearDown() override { fs::remove_all(dir); }
@@ -65,7 +66,8 @@ TEST_F(SpoolTest, ALaterProcessShipsWhatAnEarlierOneLeft) {
   Spool second(dir, 1 << 20, 64);
   const std::string rest = drain(second);
   // At least once: what was not consumed is there (a partly shipped segment is sent again).
-  for (int i = 2; i < 10; ++i) EXPECT_NE(rest.find("line " + std::to_string(i) + "\n"), std::string::npos) << i;
+  for (int i = 2; i < 10; ++i)
+    EXPECT_NE(rest.find("line " + std::to_string(i) + "\n"), std::string::npos) << i;
 }
 
 TEST_F(SpoolTest, FirstFilesGoBeforeSegmentsAndTornLinesAreSkipped) {
