@@ -59,7 +59,13 @@ class HostileServer:
 
     @classmethod
     def tearDownClass(cls):
+        code = cls.server.stop()
         cls.server.__exit__(None, None, None)
+        # Whatever the clients did, the server survived it and stops cleanly (a sanitizer
+        # report would have aborted it or printed here).
+        output = cls.server.text()
+        assert code == 0, "cppapp exited with %r:\n%s" % (code, output[-4000:])
+        assert "runtime error" not in output and "Sanitizer" not in output, output[-4000:]
 
     def assertServes(self):
         status, _, body = answer(self.server, get(extra=b"Connection: close\r\n"))
