@@ -43,6 +43,9 @@ RangeResult parse_range(std::uint64_t size_u, std::string_view header) {
   const std::size_t equals = header.find('=');
   if (equals == std::string_view::npos) return {RangeResult::malformed, {}};
 
+  // range-parser computes in JavaScript numbers: past 2^53 bytes (no real file) they lose
+  // precision, so such a size is treated as if no Range were sent.
+  if (size_u > (std::uint64_t{1} << 53)) return {RangeResult::malformed, {}};
   const auto size = static_cast<double>(size_u);
   std::vector<IndexedRange> ranges;
   std::string_view rest = header.substr(equals + 1);

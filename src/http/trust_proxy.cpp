@@ -40,7 +40,8 @@ void apply_trust_proxy(Request& request, std::string_view peer_address) {
 
   const std::string_view proto =
       first_list_item(request.headers.value_or_empty("X-Forwarded-Proto"));
-  request.protocol = proto.empty() ? "http" : std::string(proto);
+  // Only the two schemes a proxy may mean: the value ends up in redirect Locations.
+  request.protocol = iequals(proto, "https") ? "https" : "http";
 
   std::string_view host = first_list_item(request.headers.value_or_empty("X-Forwarded-Host"));
   if (host.empty()) host = trim(request.headers.value_or_empty("Host"));

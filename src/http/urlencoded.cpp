@@ -73,7 +73,18 @@ struct JsValue {
     if (index >= items.size()) items.resize(index + 1);
     items[index] = std::make_unique<JsValue>(std::move(value));
   }
+
+  // Declared here and defaulted below: a member vector of pairs holding JsValue needs the type
+  // complete, which clang (unlike g++) insists on before instantiating the special members.
+  JsValue();
+  JsValue(JsValue&&) noexcept;
+  JsValue& operator=(JsValue&&) noexcept;
+  ~JsValue();
 };
+JsValue::JsValue() = default;
+JsValue::JsValue(JsValue&&) noexcept = default;
+JsValue& JsValue::operator=(JsValue&&) noexcept = default;
+JsValue::~JsValue() = default;
 
 // Canonical array-index keys ("0", "17", not "01") iterate first, ascending, in JavaScript.
 std::optional<std::uint32_t> array_index(std::string_view key) {

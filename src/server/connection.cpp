@@ -179,6 +179,29 @@ struct AccessFacts {
   std::string request_id;
 };
 
+/// Why the request's body framing cannot be trusted (RFC 9112 6.3), or "" when it can: a
+/// repeated or list-valued Content-Length, or a Transfer-Encoding that does not end in chunked.
+/// A proxy in front that frames such a request differently is how requests get smuggled.
+std::string ambiguous_framing(const BeastRequest& request) {
+  const auto lengths = request.count(beast_http::field::content_length);
+  if (lengths > 1) return "more than one Content-Length";
+  if (lengths == 1) {
+    const std::string_view length = request[beast_http::field::content_length];
+    if (length.empty() || !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return "Content-Length must be a single number";
+    }
+  }
+  if (request.count(beast_http::field::transfer_encoding) > 0) {
+    std::string_view codings = request[beast_http::field::transfer_encoding];
+    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
+    const std::size_t comma = codings.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
+    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+    if (!beast::iequals(last, "chunked")) return "Transfer-Encoding must end in chunked";
+  }
+  return "";
+}
+
 /// For a header block over the limit: true when it overflowed inside the request line (Beast had
 /// not parsed a target yet) or the target it parsed is itself too long.
 bool request_line_too_long(const BeastRequest& partial, const ServerOptions& options) {
@@ -243,6 +266,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       if (!refusal) break;
     } else if (parser.get().target().size() > options.uri_limit) {
       refusal = uri_too_long(app, options);
+    } else if (const auto framing = ambiguous_framing(parser.get()); !framing.empty()) {
+      refusal = app.protocol_error(400, "bad_request", "Bad Request: " + framing);
     } else if (auto length = parser.content_length(); length && *length > options.body_limit) {
       // Refuse an announced oversized body before reading any of it.
       refusal = answer_for_read_error(beast_http::error::body_limit, app, options);

@@ -346,44 +346,32 @@ class PathTricksTest(unittest.TestCase):
         self.assertEqual((status, body), (200, b"body{}"))
 
 
-class KnownBugsTest(HostileServer, unittest.TestCase):
-    """Behaviour the issue asks for that cppapp does not have yet (reported to the owner)."""
+class FramingAndEchoTest(HostileServer, unittest.TestCase):
+    """Found by this suite and fixed: 414, ambiguous framing refused, forwarded scheme checked."""
 
-    @unittest.expectedFailure
     def test_an_over_long_request_target_is_414(self):
-        # BUG: the request line counts against the header limit and is answered 431; the issue
-        # asks for 414 URI Too Long when the request-target alone is over a limit.
         result = answer(self.server, get(b"/app1/" + b"a" * (HEADER_LIMIT * 2)))
         self.assertIsNotNone(result)
         self.assertEqual(result[0], 414)
 
-    @unittest.expectedFailure
     def test_duplicate_equal_content_lengths_are_400(self):
-        # BUG: Beast merges identical Content-Length fields and the request goes on (422 from
-        # the entry validation here); Node (llhttp) and the issue refuse them with 400.
+        # Beast would merge identical Content-Length fields; Node (llhttp) refuses them with 400.
         SmugglingTest.assertRefused(self, b"Content-Length: 2\r\nContent-Length: 2\r\n")
 
-    @unittest.expectedFailure
     def test_equal_content_lengths_in_one_field_are_400(self):
-        # BUG: the same, with the list form "2, 2".
+        # The same, with the list form "2, 2".
         SmugglingTest.assertRefused(self, b"Content-Length: 2, 2\r\n")
 
-    @unittest.expectedFailure
     def test_transfer_encoding_not_ending_in_chunked_is_400(self):
-        # BUG: a request whose Transfer-Encoding does not end in chunked ("gzip", "chunked, gzip",
-        # "xchunked") is read as having no body, and its body as the next request. RFC 9112 6.3
-        # says 400 and close, as Node (llhttp) does; a proxy in front that frames it otherwise is
-        # how requests get smuggled.
+        # A Transfer-Encoding that does not end in chunked ("gzip", "chunked, gzip", "xchunked"):
+        # RFC 9112 6.3 says 400 and close, as Node (llhttp) does; read as "no body", its body would
+        # become the next request, and a proxy that frames it otherwise smuggles requests.
         for value in (b"gzip", b"chunked, gzip", b"xchunked"):
             SmugglingTest.assertRefused(self, b"Transfer-Encoding: " + value + b"\r\n", b"0\r\n\r\n")
 
-    @unittest.expectedFailure
     def test_forwarded_proto_is_not_echoed_raw_into_location(self):
-        # BUG: http/trust_proxy.cpp takes X-Forwarded-Proto's first item as the scheme unchecked
-        # and app/guestbook.cpp (absolute_url) writes it into the 303's Location: a tab, a space
-        # or obs-text bytes go out raw ("Location: \xff://localhost/app1/guestbook"). No header
-        # can be split (the parser refuses CR/LF), but the Location is malformed; Express
-        # percent-encodes it (encodeurl). Only "http"/"https" should be taken.
+        # X-Forwarded-Proto ends up in the 303's Location: only "http"/"https" are taken, so a
+        # tab, a space or obs-text bytes never go out raw.
         body = b"name=Ada&message=hi"
         for proto in (b"\xff", b"a\tb", b"a b"):
             with RawClient(self.server) as client:

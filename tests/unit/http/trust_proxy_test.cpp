@@ -34,6 +34,14 @@ TEST(TrustProxy, ForwardedProtoAndHostWin) {
   EXPECT_EQ(request.host, "www.example.test");
 }
 
+TEST(TrustProxy, OnlyHttpAndHttpsAreTakenAsTheScheme) {
+  for (const char* proto : {"HTTPS", "javascript", "\xff", "a b", "ftp"}) {
+    Request request = with_headers({{"X-Forwarded-Proto", proto}});
+    apply_trust_proxy(request, "10.0.0.9");
+    EXPECT_EQ(request.protocol, std::string_view(proto) == "HTTPS" ? "https" : "http") << proto;
+  }
+}
+
 TEST(TrustProxy, ImplausibleHostsAreDropped) {
   for (const char* host : {"evil.test/path", "user@evil.test", "a b", "\"quoted\""}) {
     Request request = with_headers({{"Host", host}});
