@@ -5,6 +5,8 @@
 
 #include "http/compression.hpp"
 
+#include "http/header_tokens.hpp"
+
 namespace cppapp::http {
 
 namespace {
@@ -840,11 +842,6 @@ constexpr TypeFlag kCompressibleFlags[] = {
     {"x-shader/x-fragment", true},
     {"x-shader/x-vertex", true},
 };
-
-bool is_js_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
-         static_cast<unsigned char>(c) == 0xA0;
-}
 
 char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

@@ -1,5 +1,7 @@
 #include "http/compression.hpp"
 
+#include "http/header_tokens.hpp"
+
 #include "http/encoded_cache.hpp"
 
 #include <brotli/encode.h>
@@ -19,11 +21,6 @@
 namespace cppapp::http {
 
 namespace {
-
-bool is_js_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
-         static_cast<unsigned char>(c) == 0xA0;
-}
 
 std::string_view js_trim(std::string_view s) {
   while (!s.empty() && is_js_space(s.front())) s.remove_prefix(1);
@@ -243,38 +240,13 @@ std::string brotli_encode(std::string_view data, int quality) {
   return out;
 }
 
-// /(?:^|,)\s*?no-transform\s*?(?:,|$)/ (case-sensitive, like compression's regex).
-bool has_no_transform(std::string_view cache_control) {
-  constexpr std::string_view kToken = "no-transform";
-  for (std::size_t pos = cache_control.find(kToken); pos != std::string_view::npos;
-       pos = cache_control.find(kToken, pos + 1)) {
-    std::size_t before = pos;
-    while (before > 0 && is_js_space(cache_control[before - 1])) --before;
-    if (before != 0 && cache_control[before - 1] != ',') continue;
-    std::size_t after = pos + kToken.size();
-    while (after < cache_control.size() && is_js_space(cache_control[after])) ++after;
-    if (after == cache_control.size() || cache_control[after] == ',') return true;
-  }
-  return false;
-}
-
-// vary's parse: comma-separated, spaces trimmed around items, empty items kept.
+// vary's parse: comma-separated, spaces trimmed around items, empty items kept, lower-cased.
 std::vector<std::string> parse_vary(std::string_view header) {
   std::vector<std::string> list;
-  std::size_t start = 0, end = 0;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == ' ') {
-      if (start == end) start = end = i + 1;
-    } else if (header[i] == ',') {
-      list.emplace_back(header.substr(start, end - start));
-      start = end = i + 1;
-    } else {
-      end = i + 1;
-    }
-  }
-  list.emplace_back(header.substr(start, end - start));
-  for (auto& item : list) {
-    for (char& c : item) c = lower(c);
+  for (std::string_view item : split_token_list(header, true)) {
+    std::string lowered(item);
+    for (char& c : lowered) c = lower(c);
+    list.push_back(std::move(lowered));
   }
   return list;
 }
@@ -343,7 +315,7 @@ void compress_response(const Request& request, Response& response,
   if (!content_type || !is_compressible(*content_type)) return;
 
   const auto cache_control = response.headers.get("Cache-Control");
-  if (cache_control && has_no_transform(*cache_control)) return;
+  if (cache_control && has_list_element(*cache_control, "no-transform")) return;
 
   vary_accept_encoding(response.headers);
 

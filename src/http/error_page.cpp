@@ -77,12 +77,19 @@ std::string encode_url(std::string_view url) {
     const auto c = static_cast<unsigned char>(url[i]);
     const bool valid_escape =
         c == '%' && i + 2 < url.size() && is_hex(url[i + 1]) && is_hex(url[i + 2]);
-    if (allowed_in_url(c) && (c != '%' || valid_escape)) {
+    if ((allowed_in_url(c) && c != '%') || valid_escape) {
       out += static_cast<char>(c);
-    } else {
+      continue;
+    }
+    // Node reads a raw request-target as Latin-1: a byte >= 0x80 is that character, which
+    // encodeURI escapes as its UTF-8 bytes.
+    const unsigned char utf8[2] = {static_cast<unsigned char>(0xC0 | (c >> 6)),
+                                   static_cast<unsigned char>(0x80 | (c & 0x3F))};
+    for (std::size_t k = 0; k < (c < 0x80 ? 1u : 2u); ++k) {
+      const unsigned char b = c < 0x80 ? c : utf8[k];
       out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
     }
   }
   return out;

@@ -11,7 +11,8 @@ namespace cppapp::http {
 /// escape-html: & < > " ' as entities.
 std::string escape_html(std::string_view text);
 
-/// encodeurl: percent-encodes what may not stand in a URL, keeping valid %XX escapes.
+/// encodeurl 2.0: percent-encodes what may not stand in a URL, keeping valid %XX escapes; raw
+/// bytes >= 0x80 are Latin-1 characters, as Node reads a request-target.
 std::string encode_url(std::string_view url);
 
 /// True when the client asked for JSON (an API path, a JSON body or Accept preferring it).

@@ -1,5 +1,7 @@
 #include "http/range.hpp"
 
+#include "http/header_tokens.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -8,11 +10,6 @@
 namespace cppapp::http {
 
 namespace {
-
-bool is_js_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
-         static_cast<unsigned char>(c) == 0xA0;
-}
 
 // parseInt(text, 10): leading whitespace, an optional sign, then the longest run of digits;
 // NaN when there is no digit. Numbers are doubles in JS, so huge values stay huge (not wrapped).

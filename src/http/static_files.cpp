@@ -1,5 +1,8 @@
 #include "http/static_files.hpp"
 
+#include "http/error_page.hpp"
+#include "http/header_tokens.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,50 +164,6 @@ bool contains_dot_file(std::string_view relative) {
   return false;
 }
 
-// send's parseTokenList (If-Match): like fresh's, but empty items are dropped.
-std::vector<std::string_view> parse_token_list(std::string_view text) {
-  std::vector<std::string_view> list;
-  std::size_t start = 0, end = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ') {
-      if (start == end) start = end = i + 1;
-    } else if (text[i] == ',') {
-      if (start != end) list.push_back(text.substr(start, end - start));
-      start = end = i + 1;
-    } else {
-      end = i + 1;
-    }
-  }
-  if (start != end) list.push_back(text.substr(start, end - start));
-  return list;
-}
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "&quot;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string html_document(std::string_view title, std::string_view body) {
   std::string doc =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
@@ -213,33 +172,6 @@ std::string html_document(std::string_view title, std::string_view body) {
   doc += body;
   doc += "</pre>\n</body>\n</html>\n";
   return doc;
-}
-
-// encodeurl 2.0: percent-encode what may not appear in a URL, leaving valid %XX escapes alone.
-// Raw bytes >= 0x80 are Latin-1 characters in Node, so they come out as their UTF-8 escapes.
-std::string encode_url(std::string_view url) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (std::size_t i = 0; i < url.size(); ++i) {
-    const auto c = static_cast<unsigned char>(url[i]);
-    const bool allowed = c == 0x21 || (c >= 0x23 && c <= 0x3B && c != 0x25) || c == 0x3D ||
-                         (c >= 0x3F && c <= 0x5F) || (c >= 0x61 && c <= 0x7A) || c == 0x7C ||
-                         c == 0x7E;
-    const bool escape =
-        c == '%' && i + 2 < url.size() && hex_value(url[i + 1]) >= 0 && hex_value(url[i + 2]) >= 0;
-    if (allowed || escape) {
-      out.push_back(static_cast<char>(c));
-      continue;
-    }
-    std::string utf8;
-    append_latin1_as_utf8(utf8, c);
-    for (unsigned char b : utf8) {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 15];
-    }
-  }
-  return out;
 }
 
 std::string collapse_leading_slashes(std::string_view path) {
@@ -357,7 +289,7 @@ Response send_file(const Request& request, const std::string& path, const struct
     if (if_match && !if_match->empty()) {
       if (*if_match != "*") {
         precondition_failed = true;
-        for (std::string_view candidate : parse_token_list(*if_match)) {
+        for (std::string_view candidate : split_token_list(*if_match, false)) {
           if (candidate == etag || "W/" + std::string(candidate) == etag ||
               std::string(candidate) == "W/" + etag) {
             precondition_failed = false;
