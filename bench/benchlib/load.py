@@ -24,6 +24,7 @@ def run_wrk(port, scenario, connections, duration_s, threads):
     env["BENCH_METHOD"] = scenario.get("method", "GET")
     env["BENCH_BODY"] = scenario.get("body", "")
     env["BENCH_ACCEPT_ENCODING"] = scenario.get("accept_encoding", "")
+    env["BENCH_COUNT_STATUS"] = "1" if scenario.get("count_status") else ""
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--timeout", "5s",
             "-s", LUA_SCRIPT, f"http://127.0.0.1:{port}{scenario['path']}"]
     cpu_before = children_cpu_seconds()

@@ -20,6 +20,18 @@ def summarise(runs):
         cell = {"target": target, "scenario": scenario, "connections": connections,
                 "repeats": len(group), "errors": sum(run["errors"] for run in group),
                 "requests": sum(run["requests"] for run in group)}
+        # What the errors were: socket errors by kind, answers by status (where counted).
+        kinds = {}
+        for run in group:
+            for kind, count in run["error_kinds"].items():
+                if count and kind != "status":
+                    kinds[kind] = kinds.get(kind, 0) + count
+            for status, count in (run.get("statuses") or {}).items():
+                if int(status) >= 400:
+                    kinds[status] = kinds.get(status, 0) + count
+            if run["error_kinds"].get("status") and not run.get("statuses"):
+                kinds["status>=400"] = kinds.get("status>=400", 0) + run["error_kinds"]["status"]
+        cell["error_detail"] = kinds
         for metric in METRICS:
             values = [run[metric] for run in group if run.get(metric) is not None]
             if values:
@@ -77,9 +89,9 @@ def ratio_rows(summary, results):
         add(f"guestbook @{conns} / index-br @{conns} req/s (cppapp)",
             median_of(summary, "cppapp", "guestbook", conns, "rps"),
             median_of(summary, "cppapp", "index-br", conns, "rps"), ">= 0.3", 0.3)
-    for scenario in sorted({cell["scenario"] for cell in summary
-                            if cell["target"] == "cppapp+scrape"}):
-        for conns in connections:
+    for cell in summary:
+        if cell["target"] == "cppapp+scrape":
+            scenario, conns = cell["scenario"], cell["connections"]
             add(f"{scenario} @{conns}: cppapp with /metrics scraped / without, req/s",
                 median_of(summary, "cppapp+scrape", scenario, conns, "rps"),
                 median_of(summary, "cppapp", scenario, conns, "rps"), ">= (info)", 0)
@@ -103,6 +115,14 @@ def spread_text(value, digits):
         return "n/a", "n/a"
     fmt = f"{{:.{digits}f}}"
     return fmt.format(value["median"]), f"{fmt.format(value['min'])}–{fmt.format(value['max'])}"
+
+
+def errors_text(cell):
+    """'0', or the count with what it was: '4644 (503: 4644)'."""
+    if not cell["errors"]:
+        return "0"
+    detail = ", ".join(f"{kind}: {count}" for kind, count in sorted(cell["error_detail"].items()))
+    return f"{cell['errors']} ({detail})" if detail else str(cell["errors"])
 
 
 def write_markdown(path, results, summary, rows, target_order, scenarios):
@@ -153,6 +173,13 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                          f"{', ' + answer['encoding'] if answer['encoding'] else ''}")
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     out.append("")
+    plain = results["responses"].get("cppapp", {}).get("index")
+    compressed = results["responses"].get("cppapp", {}).get("index-br")
+    if plain and compressed and not compressed["encoding"]:
+        out.append(f"The index page is {plain['bytes']} bytes, under the 1 KiB compression "
+                   "threshold (Express's compression default, which cppapp keeps), so index-br "
+                   "is answered uncompressed too: it differs from index only by the request "
+                   "header.\n")
     out.append("## Results (median of the repeats; spread = min–max)\n")
     out.append("| scenario | conns | target | req/s | req/s spread | p50 ms | p99 ms | p99 spread "
                "| errors | CPU µs/req | peak RSS MiB |")
@@ -170,9 +197,11 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                 cpu, _ = spread_text(cell.get("cpu_us_per_req"), 1)
                 rss, _ = spread_text(cell.get("peak_rss_mib"), 1)
                 out.append(f"| {name} | {conns} | {target} | {rps} | {rps_spread} | {p50} | {p99} "
-                           f"| {p99_spread} | {cell['errors']} | {cpu} | {rss} |")
+                           f"| {p99_spread} | {errors_text(cell)} | {cpu} | {rss} |")
     out.append("")
-    out.append("Cells without a row are n/a: nodeapp and nginx serve no guestbook or API.\n")
+    out.append("Cells without a row are n/a: nodeapp and nginx serve no guestbook or API. "
+               "Errors are wrk's: socket errors by kind, and answers with status >= 400 (by "
+               "status where counted: the guestbook and API scenarios).\n")
     out.append("## Start-up and memory\n")
     out.append("| target | start-up to first 200 (ms, median, min–max) | peak RSS VmHWM over the "
                "whole run (MiB, median, min–max) |")
