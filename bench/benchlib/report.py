@@ -144,7 +144,9 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                f"wrk {config['wrk_threads']} threads, connections {config['connections']}")
     out.append("- cppapp: release preset, `--env production`, one event loop per core "
                f"({machine['nproc']}) unless `--threads 1`; access log on (one line per request "
-               "to stdout, sent to /dev/null); Logstash off; embedded SQLite store")
+               "to stdout, sent to /dev/null); Logstash off; embedded SQLite store"
+               + (f"; extra flags `{config['cppapp_extra_args']}`"
+                  if config.get("cppapp_extra_args") else ""))
     out.append("- nodeapp: bench/reference, `NODE_ENV=production node index.js`, one process")
     out.append("- nginx: one worker, access log off, serving cppapp's own bytes (fetched from "
                "cppapp at run time), precompressed, with cppapp's security headers copied")
