@@ -7,7 +7,7 @@ import shutil
 import statistics
 import subprocess
 
-METRICS = ("rps", "p50_ms", "p99_ms", "cpu_us_per_req", "peak_rss_mib")
+METRICS = ("rps", "p50_ms", "p99_ms", "cpu_us_per_req", "peak_rss_mib", "other_cpu_cores")
 
 
 def summarise(runs):
@@ -199,8 +199,8 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                    "header.\n")
     out.append("## Results (median of the repeats; spread = min–max)\n")
     out.append("| scenario | conns | target | req/s | req/s spread | p50 ms | p99 ms | p99 spread "
-               "| errors | CPU µs/req | peak RSS MiB |")
-    out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "| errors | CPU µs/req | peak RSS MiB | other load |")
+    out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     by_key = {(c["target"], c["scenario"], c["connections"]): c for c in summary}
     for name in scenarios:
         for conns in config["connections"]:
@@ -213,8 +213,9 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                 p99, p99_spread = spread_text(cell.get("p99_ms"), 2)
                 cpu, _ = spread_text(cell.get("cpu_us_per_req"), 1)
                 rss, _ = spread_text(cell.get("peak_rss_mib"), 1)
+                other, _ = spread_text(cell.get("other_cpu_cores"), 2)
                 out.append(f"| {name} | {conns} | {target} | {rps} | {rps_spread} | {p50} | {p99} "
-                           f"| {p99_spread} | {errors_text(cell)} | {cpu} | {rss} |")
+                           f"| {p99_spread} | {errors_text(cell)} | {cpu} | {rss} | {other} |")
     out.append("")
     out.append("Cells without a row are n/a: nodeapp and nginx serve no guestbook or API. "
                "Errors are wrk's: socket errors by kind, and answers with status >= 400 (by "
@@ -266,9 +267,11 @@ NOISE_TEXT = """## How to read the noise
 - p50/p99 are wrk's, measured from the moment wrk sends a request; at saturation they are
   mostly queueing (connections / req/s), so they follow req/s. wrk does not correct for
   coordinated omission.
-- *Other load* is the machine's busy CPU time during a cell minus the server's and wrk's: when
-  it is well above zero, other work shared the cores and that cell's numbers are low. The JSON
-  has it per run (`other_cpu_cores`).
+- *Other load* (last column, in cores) is the machine's busy CPU time during a cell minus the
+  server's and wrk's, divided by the cell's seconds: on an idle machine it stays near 0.0x
+  (the harness's own sampling). Above about 0.2 other work shared the cores and that cell's
+  req/s and latencies are low by roughly that share; CPU µs/req is affected much less. The
+  JSON has it per run (`other_cpu_cores`), next to the load average before and after.
 - Peak RSS per cell is VmRSS sampled every 100 ms (sum over nginx's master and worker); the
   start-up table gives VmHWM, the kernel's exact peak over each process's life.
 - cppapp+scrape is cppapp with a client fetching `GET /metrics` every second during the cell,
