@@ -73,8 +73,8 @@ Application::Application(const Config& config, view::TemplateEngine& views, stor
       metrics_(metrics),
       encoded_(std::make_unique<http::EncodedCache>(config.compression_cache)) {
   if (config.production()) {
-    static_pages_ = std::make_unique<StaticPages>(views);
-    services_.static_pages = static_pages_.get();
+    rendered_pages_ = std::make_unique<RenderedPages>(views, config.page_cache);
+    services_.rendered_pages = rendered_pages_.get();
   }
 }
 

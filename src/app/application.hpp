@@ -16,7 +16,7 @@
 namespace cppapp::app {
 
 class Metrics;
-class StaticPages;
+class RenderedPages;
 
 /// Receives the finished response of a request; called exactly once, possibly on another thread.
 using Responder = std::function<void(http::Response)>;
@@ -58,8 +58,8 @@ class Application {
   const Config& config_;
   Services services_;
   Metrics& metrics_;
-  std::unique_ptr<StaticPages> static_pages_;    ///< production only
-  std::unique_ptr<http::EncodedCache> encoded_;  ///< compressed bodies by ETag
+  std::unique_ptr<RenderedPages> rendered_pages_;  ///< production only
+  std::unique_ptr<http::EncodedCache> encoded_;    ///< compressed bodies by ETag
   std::atomic<bool> draining_{false};
 };
 

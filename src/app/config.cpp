@@ -100,7 +100,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.env = env_or("NODE_ENV", config.env);
 
   std::string body_limit = "100kb", header_limit = "16kb", uri_limit = "8kb",
-              compression_threshold = "1kb", compression_cache = "16mb";
+              compression_threshold = "1kb", compression_cache = "16mb", page_cache = "8mb";
   std::string db_timeout = "2s", mongo_url_file;
   std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb",
               log_resend_window = "1mb";
@@ -233,6 +233,11 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("COMPRESSION_CACHE")
       ->capture_default_str()
       ->check(size);
+  cli.add_option("--page-cache", page_cache,
+                 "Production: rendered pages kept in memory by template and data (0: none)")
+      ->envname("PAGE_CACHE")
+      ->capture_default_str()
+      ->check(size);
   cli.add_option("--shutdown-grace", shutdown_grace, "Drain time for in-flight requests on SIGTERM")
       ->envname("SHUTDOWN_GRACE")
       ->capture_default_str()
@@ -297,6 +302,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.uri_limit = *http::parse_byte_size(uri_limit);
   config.compression_threshold = *http::parse_byte_size(compression_threshold);
   config.compression_cache = *http::parse_byte_size(compression_cache);
+  config.page_cache = *http::parse_byte_size(page_cache);
   config.shutdown_grace = *parse_duration(shutdown_grace);
   config.header_timeout = *parse_duration(header_timeout);
   config.body_timeout = *parse_duration(body_timeout);

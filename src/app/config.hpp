@@ -36,6 +36,7 @@ struct Config {
   std::size_t uri_limit = 8 * 1024;          ///< longest request-target
   std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed
   std::size_t compression_cache = 16 << 20;  ///< compressed bodies kept for reuse, by ETag
+  std::size_t page_cache = 8 << 20;          ///< production: rendered pages kept by context
   std::chrono::milliseconds shutdown_grace{10'000};    ///< drain time after SIGTERM
   std::chrono::milliseconds header_timeout{10'000};    ///< time to send a whole header block
   std::chrono::milliseconds body_timeout{30'000};      ///< time to send a whole body

@@ -9,8 +9,7 @@ namespace {
 
 /// GET / — the seed's Hello World page.
 void index(const Services& services, const RequestPtr& request, const Reply& reply) {
-  reply(services.static_pages ? services.static_pages->answer(*request, "index.html")
-                              : render_page(services.views, *request, "index.html", {}));
+  reply(render_page(services.views, services.rendered_pages, *request, "index.html", {}));
 }
 
 constexpr Route kRoutes[] = {

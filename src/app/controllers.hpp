@@ -20,7 +20,7 @@ class StoreMonitor;
 namespace cppapp::app {
 
 class WorkerPool;
-class StaticPages;
+class RenderedPages;
 
 /// What a controller may use.
 struct Services {
@@ -29,7 +29,7 @@ struct Services {
   store::Store& store;
   const store::StoreMonitor& monitor;
   WorkerPool& pool;
-  StaticPages* static_pages;  ///< production only: pages rendered once; null in development
+  RenderedPages* rendered_pages;  ///< production only: pages kept by context; null in development
 };
 
 /// Finishes a request with its response: called exactly once, from any thread.

@@ -76,7 +76,8 @@ http::Response render_guestbook(const Services& services, const http::Request& r
                        {"errors", std::move(errors)},
                        {"notice", notice}};
   if (page.older_cursor) context["older"] = *page.older_cursor;
-  return render_page(services.views, request, "guestbook.html", context, status);
+  return render_page(services.views, services.rendered_pages, request, "guestbook.html", context,
+                     status);
 }
 
 http::Response json_response(const http::Request& request, unsigned status,

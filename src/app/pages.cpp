@@ -1,5 +1,7 @@
 #include "app/pages.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "http/etag.hpp"
 #include "http/send.hpp"
 #include "view/html_minifier.hpp"
@@ -18,26 +20,50 @@ http::Response render_page(const view::TemplateEngine& views, const http::Reques
   return response;
 }
 
-http::Response StaticPages::answer(const http::Request& request, std::string_view name) {
+http::Response RenderedPages::answer(const http::Request& request, std::string_view name,
+                                     const boost::json::object& context, unsigned status) {
+  std::string key(name);
+  key += '\n';
+  key += boost::json::serialize(context);
   std::shared_ptr<const Page> page;
   {
     std::lock_guard lock(mutex_);
-    if (auto found = pages_.find(name); found != pages_.end()) page = found->second;
+    if (auto found = pages_.find(key); found != pages_.end()) page = found->second;
   }
   if (!page) {
-    // Rendered outside the lock; two threads may both render a page the first time, same bytes.
+    // Rendered outside the lock; two threads may both render a page the first time: same bytes.
     auto fresh = std::make_shared<Page>();
-    fresh->body = view::minify_html(views_.render(name, {}));
+    fresh->body = view::minify_html(views_.render(name, context));
     fresh->etag = http::entity_tag_for_body(fresh->body);
+    page = fresh;
+    const std::size_t size = key.size() + fresh->body.size();
     std::lock_guard lock(mutex_);
-    page = pages_.emplace(std::string(name), std::move(fresh)).first->second;
+    if (size <= max_bytes_ && !pages_.contains(key)) {
+      while (bytes_ + size > max_bytes_ && !insertion_order_.empty()) {
+        const auto oldest = pages_.find(insertion_order_.front());
+        bytes_ -= oldest->first.size() + oldest->second->body.size();
+        pages_.erase(oldest);
+        insertion_order_.pop_front();
+      }
+      bytes_ += size;
+      insertion_order_.push_back(key);
+      pages_.emplace(std::move(key), std::move(fresh));
+    }
   }
   http::Response response;
+  response.status = status;
   response.body = page->body;
   response.headers.set("Content-Type", "text/html; charset=utf-8");
   response.headers.set("ETag", page->etag);
   http::apply_send_semantics(request, response);
   return response;
+}
+
+http::Response render_page(const view::TemplateEngine& views, RenderedPages* cache,
+                           const http::Request& request, std::string_view name,
+                           const boost::json::object& context, unsigned status) {
+  return cache ? cache->answer(request, name, context, status)
+               : render_page(views, request, name, context, status);
 }
 
 }  // namespace cppapp::app

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,13 +24,17 @@ http::Response render_page(const view::TemplateEngine& views, const http::Reques
                            std::string_view name, const boost::json::object& context,
                            unsigned status = 200);
 
-/// Pages whose context never changes (the index), rendered and minified once with their ETag.
-/// Only for production, where templates are compiled once and never change.
-class StaticPages {
+/// Rendered pages kept by template and context: the same data renders to the same bytes, so in
+/// production (templates compiled once) a page is rendered and minified once per distinct
+/// context — the index once, the guestbook once per set of entries shown.
+class RenderedPages {
  public:
-  explicit StaticPages(const view::TemplateEngine& views) : views_(views) {}
-  /// The page as render_page would answer it, from memory after the first time.
-  http::Response answer(const http::Request& request, std::string_view name);
+  /// Keeps at most `max_bytes` of pages; the oldest go first.
+  RenderedPages(const view::TemplateEngine& views, std::size_t max_bytes)
+      : views_(views), max_bytes_(max_bytes) {}
+  /// The page as render_page would answer it, from memory when this context was seen before.
+  http::Response answer(const http::Request& request, std::string_view name,
+                        const boost::json::object& context, unsigned status = 200);
 
  private:
   struct Page {
@@ -37,8 +42,16 @@ class StaticPages {
     std::string etag;
   };
   const view::TemplateEngine& views_;
+  const std::size_t max_bytes_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const Page>, std::less<>> pages_;
+  std::deque<std::string> insertion_order_;
+  std::size_t bytes_ = 0;
 };
+
+/// render_page through `cache` when there is one (production), else rendered now.
+http::Response render_page(const view::TemplateEngine& views, RenderedPages* cache,
+                           const http::Request& request, std::string_view name,
+                           const boost::json::object& context, unsigned status = 200);
 
 }  // namespace cppapp::app

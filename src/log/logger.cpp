@@ -87,7 +87,8 @@ void init(const LogOptions& options) {
 
   // The console is written by a background thread; when it cannot keep up (a blocked stdout),
   // the oldest lines are overwritten rather than a request thread waiting.
-  spdlog::init_thread_pool(16384, 1);
+  // 4096 queued lines (about 1 MiB) absorb bursts; a larger queue only costs resident memory.
+  spdlog::init_thread_pool(4096, 1);
   state->console = spdlog::create_async_nb<spdlog::sinks::stdout_color_sink_mt>("cppapp");
   // winston's console shape: "<local time> - <coloured level>: <message>".
   state->console->set_pattern(options.json_console ? "%v" : "%Y-%m-%d %H:%M:%S.%e - %^%l%$: %v");

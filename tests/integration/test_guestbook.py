@@ -220,6 +220,24 @@ class FerretGuestbookTest(GuestbookContract, unittest.TestCase):
             self.database.resume()
 
 
+class ProductionPageCacheTest(unittest.TestCase):
+    """Production keeps rendered pages by their data: new entries must show at once, and a
+    cached page must equal a freshly rendered one."""
+
+    def test_pages_follow_the_data_and_equal_fresh_renders(self):
+        with Server("--env", "production", env={"LOGSTASH_ADDR": ""}) as production:
+            first = production.get("/app1/guestbook")
+            self.assertEqual(production.get("/app1/guestbook").body, first.body)
+            body = urllib.parse.urlencode({"name": "Cache", "message": "fresh entry"}).encode()
+            production.request("POST", "/app1/guestbook", {"Content-Type": "application/x-www-form-urlencoded"}, body)
+            after = production.get("/app1/guestbook")
+            self.assertIn(b"fresh entry", after.body)
+            self.assertNotEqual(after.header("etag"), first.header("etag"))
+            # The same data rendered by a development server (no cache) gives the same bytes.
+            with Server(env={"DATA_DIR": production.data_dir}) as development:
+                self.assertEqual(development.get("/app1/guestbook").body, production.get("/app1/guestbook").body)
+
+
 class UnreachableDatabaseTest(unittest.TestCase):
     def test_start_up_does_not_wait_and_says_so_once(self):
         started = time.monotonic()
