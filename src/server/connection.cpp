@@ -187,13 +187,15 @@ std::string ambiguous_framing(const BeastRequest& request) {
   if (lengths > 1) return "more than one Content-Length";
   if (lengths == 1) {
     const std::string_view length = request[beast_http::field::content_length];
-    if (length.empty() || !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (length.empty() ||
+        !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return "Content-Length must be a single number";
     }
   }
   if (request.count(beast_http::field::transfer_encoding) > 0) {
     std::string_view codings = request[beast_http::field::transfer_encoding];
-    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
+    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t'))
+      codings.remove_suffix(1);
     const std::size_t comma = codings.rfind(',');
     std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
     while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
