@@ -17,27 +17,23 @@ bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/// finalhandler's document, byte for byte.
-std::string html_document(std::string_view message) {
-  std::string body = escape_html(message);
-  std::string out;
-  out.reserve(body.size() + 120);
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<title>Error</title>\n</head>\n<body>\n<pre>";
-  // finalhandler turns newlines into <br> and double spaces into " &nbsp;".
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    if (body[i] == '\n') {
-      out += "<br>";
-    } else if (body[i] == ' ' && i + 1 < body.size() && body[i + 1] == ' ') {
-      out += " &nbsp;";
+/// finalhandler's document, byte for byte: the message escaped, newlines as <br>, double
+/// spaces as " &nbsp;".
+std::string finalhandler_document(std::string_view message) {
+  const std::string escaped = escape_html(message);
+  std::string body;
+  body.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '\n') {
+      body += "<br>";
+    } else if (escaped[i] == ' ' && i + 1 < escaped.size() && escaped[i + 1] == ' ') {
+      body += " &nbsp;";
       ++i;
     } else {
-      out += body[i];
+      body += escaped[i];
     }
   }
-  out += "</pre>\n</body>\n</html>\n";
-  return out;
+  return html_document("Error", body);
 }
 
 }  // namespace
@@ -67,6 +63,16 @@ std::string escape_html(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string html_document(std::string_view title, std::string_view body) {
+  std::string doc =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+  doc += title;
+  doc += "</title>\n</head>\n<body>\n<pre>";
+  doc += body;
+  doc += "</pre>\n</body>\n</html>\n";
+  return doc;
 }
 
 std::string encode_url(std::string_view url) {
@@ -114,7 +120,7 @@ Response error_response(const Request& request, unsigned status, std::string_vie
     response.body = boost::json::serialize(error);
     response.headers.set("Content-Type", "application/json; charset=utf-8");
   } else {
-    response.body = html_document(message);
+    response.body = finalhandler_document(message);
     response.headers.set("Content-Type", "text/html; charset=utf-8");
   }
   return response;
@@ -123,7 +129,8 @@ Response error_response(const Request& request, unsigned status, std::string_vie
 Response not_found(const Request& request) {
   Response response;
   response.status = 404;
-  response.body = html_document("Cannot " + request.method + " " + encode_url(request.path));
+  response.body =
+      finalhandler_document("Cannot " + request.method + " " + encode_url(request.path));
   response.headers.set("Content-Type", "text/html; charset=utf-8");
   return response;
 }

@@ -11,6 +11,10 @@ namespace cppapp::http {
 /// escape-html: & < > " ' as entities.
 std::string escape_html(std::string_view text);
 
+/// The small HTML page Express's finalhandler and send write: `body` (already escaped) in a
+/// <pre> under `title`.
+std::string html_document(std::string_view title, std::string_view body);
+
 /// encodeurl 2.0: percent-encodes what may not stand in a URL, keeping valid %XX escapes; raw
 /// bytes >= 0x80 are Latin-1 characters, as Node reads a request-target.
 std::string encode_url(std::string_view url);

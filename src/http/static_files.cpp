@@ -164,16 +164,6 @@ bool contains_dot_file(std::string_view relative) {
   return false;
 }
 
-std::string html_document(std::string_view title, std::string_view body) {
-  std::string doc =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-  doc += title;
-  doc += "</title>\n</head>\n<body>\n<pre>";
-  doc += body;
-  doc += "</pre>\n</body>\n</html>\n";
-  return doc;
-}
-
 std::string collapse_leading_slashes(std::string_view path) {
   std::size_t i = 0;
   while (i < path.size() && path[i] == '/') ++i;
