@@ -38,6 +38,17 @@ void shutdown();
 /// Logs one event (dropped below the configured level).
 void emit(Event event);
 
+/// Runs a call once the current turn of this thread's event loop is over (asio::post).
+using DeferToLoop = std::function<void(std::function<void()>)>;
+
+/// From now on, what this thread logs is collected and handed on (console and Logstash) when
+/// the turn of its event loop ends, through `defer`: one write for many requests. The thread
+/// calls flush_this_thread() before it ends. Threads that never call this log each event at once.
+void batch_on_this_thread(DeferToLoop defer);
+
+/// Hands on what this thread has collected so far (nothing when it does not batch).
+void flush_this_thread();
+
 /// "trace", "debug", "info", "warn"/"warning", "error", "critical"; nullopt otherwise.
 std::optional<Level> parse_level(std::string_view name);
 

@@ -113,7 +113,10 @@ int run(const ServerOptions& options, app::Application& app,
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   for (auto& worker : workers) {
     worker->thread = std::thread([&, context = &worker->context] {
+      log::batch_on_this_thread(
+          [context](std::function<void()> flush) { asio::post(*context, std::move(flush)); });
       context->run();
+      log::flush_this_thread();
       std::lock_guard lock(mutex);
       --running;
       all_stopped.notify_all();

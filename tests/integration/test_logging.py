@@ -114,6 +114,27 @@ class LogFieldsTest(unittest.TestCase):
             unsafe = server.get("/app1/", {"X-Request-Id": "a b<script>"}).header("x-request-id")
             self.assertRegex(unsafe, r"^[0-9a-f]{32}$")
 
+    def test_text_console_lines_are_winstons_shape_in_order_and_complete(self):
+        # Access lines of one event loop are written together at the end of each turn of the
+        # loop: a pipelined burst must still give one line per request, in request order.
+        line_shape = (r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} - info: "
+                      r"GET /app1/missing-(\d+) 404 \d+B \d+\.\d{3}ms 127\.0\.0\.1$")
+        with Server("--threads", "1") as server:
+            burst = 200
+            with RawClient(server) as client:
+                client.send(b"".join(b"GET /app1/missing-%d?q=1 HTTP/1.1\r\nHost: a\r\n\r\n" % n
+                                     for n in range(burst)))
+                for _ in range(burst):
+                    self.assertEqual(client.read_response()[0], 404)
+            self.assertIsNotNone(server.wait_for_output(rb"GET /app1/missing-%d " % (burst - 1)))
+            lines = [line for line in server.text().splitlines() if "GET /app1/missing-" in line]
+            for line in lines:
+                self.assertRegex(line, line_shape)
+            numbers = [int(re.match(line_shape, line).group(1)) for line in lines]
+            self.assertEqual(numbers, list(range(burst)))
+            server.get("/app1/")
+            self.assertIsNotNone(server.wait_for_output(rb" - info: GET /app1/ 200 156B "))
+
     def test_json_console_is_valid_whatever_the_request_holds(self):
         with Server(env={"LOG_FORMAT": "json"}) as server:
             with RawClient(server) as client:
