@@ -206,7 +206,7 @@ void Application::route_controllers(const RequestPtr& request, const Reply& repl
 
 /// What every response gets on its way out: helmet's headers, then compression.
 void Application::finish(const http::Request& request, http::Response& response) const {
-  http::apply_security_headers(response.headers);
+  http::apply_security_headers(response);
   http::compress_response(request, response,
                           {.threshold = config_.compression_threshold, .cache = encoded_.get()});
 }

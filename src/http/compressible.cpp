@@ -849,7 +849,9 @@ char lower(char c) {
 
 }  // namespace
 
-bool is_compressible(std::string_view content_type) {
+namespace {
+
+bool look_up_compressible(std::string_view content_type) {
   // /^\s*([^;\s]*)(?:;|\s|$)/ then toLowerCase()
   std::size_t i = 0;
   while (i < content_type.size() && is_js_space(content_type[i])) ++i;
@@ -865,6 +867,19 @@ bool is_compressible(std::string_view content_type) {
   const std::string_view m = mime;
   return m.starts_with("text/") || m.ends_with("+json") || m.ends_with("+text") ||
          m.ends_with("+xml");
+}
+
+}  // namespace
+
+bool is_compressible(std::string_view content_type) {
+  // Nearly every answer carries one of a handful of types: remember the last one per thread.
+  thread_local std::string last_type;
+  thread_local bool last_answer = false;
+  if (content_type != last_type) {
+    last_answer = look_up_compressible(content_type);
+    last_type.assign(content_type);
+  }
+  return last_answer;
 }
 
 }  // namespace cppapp::http

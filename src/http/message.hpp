@@ -36,6 +36,11 @@ class Headers {
   /// Appends a field even if one of that name exists.
   void add(std::string_view name, std::string_view value);
   void erase(std::string_view name);
+  /// Removes every field for which `remove(field)` is true.
+  template <typename Predicate>
+  void erase_if(Predicate remove) {
+    std::erase_if(fields_, remove);
+  }
 
   const std::vector<Field>& fields() const { return fields_; }
 
@@ -85,6 +90,9 @@ struct Response {
   /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …); always a
   /// string literal (metrics key on its address).
   std::string_view route = "unmatched";
+  /// Header lines written after `headers`, already in wire form ("Name: value\r\n"…) and
+  /// shared by many responses (the security headers); never holds a per-response value.
+  std::string_view header_block;
 
   /// Body length the Content-Length header must announce.
   std::uint64_t content_length() const { return file ? file->length : body.size(); }

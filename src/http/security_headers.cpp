@@ -1,5 +1,7 @@
 #include "http/security_headers.hpp"
 
+#include <algorithm>
+
 namespace cppapp::http {
 
 const std::vector<Headers::Field>& default_security_headers() {
@@ -23,9 +25,29 @@ const std::vector<Headers::Field>& default_security_headers() {
   return headers;
 }
 
-void apply_security_headers(Headers& headers, const std::vector<Headers::Field>& policy) {
-  headers.erase("X-Powered-By");
-  for (const auto& field : policy) headers.set(field.name, field.value);
+const std::string& security_header_block() {
+  static const std::string block = [] {
+    std::string text;
+    for (const auto& field : default_security_headers()) {
+      text += field.name;
+      text += ": ";
+      text += field.value;
+      text += "\r\n";
+    }
+    return text;
+  }();
+  return block;
+}
+
+void apply_security_headers(Response& response) {
+  const auto& policy = default_security_headers();
+  // The block replaces whatever a handler set under the same names, as helmet's set() would.
+  response.headers.erase_if([&](const Headers::Field& field) {
+    if (iequals(field.name, "X-Powered-By")) return true;
+    return std::any_of(policy.begin(), policy.end(),
+                       [&](const Headers::Field& own) { return iequals(field.name, own.name); });
+  });
+  response.header_block = security_header_block();
 }
 
 }  // namespace cppapp::http

@@ -47,6 +47,8 @@ std::string serialize_head(const http::Response& response, bool keep_alive,
   head += ' ';
   head += beast_http::obsolete_reason(static_cast<beast_http::status>(response.status));
   head += "\r\n";
+  // Shared lines first, as Express sends helmet's: its middleware sets them before any route.
+  head += response.header_block;
   for (const auto& field : response.headers.fields()) {
     if (http::iequals(field.name, "Content-Length") || http::iequals(field.name, "Connection") ||
         http::iequals(field.name, "Date") || http::iequals(field.name, "Keep-Alive")) {
