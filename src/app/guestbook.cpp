@@ -1,5 +1,6 @@
 #include "app/guestbook.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <map>
@@ -22,16 +23,21 @@ namespace {
 constexpr std::size_t kPageSize = 20;
 constexpr std::size_t kMaxApiLimit = 100;
 
-json::object entry_json(const store::Entry& entry) {
-  return {{"id", entry.id},
-          {"name", entry.name},
-          {"message", entry.message},
-          {"createdAt", store::iso8601_utc(entry.created_at_ms)}};
+// Built by emplace and move: an initializer list would copy every value once more.
+json::object entry_json(const store::Entry& entry, json::storage_ptr storage = {}) {
+  json::object object(std::move(storage));
+  object.reserve(4);
+  object.emplace("id", entry.id);
+  object.emplace("name", entry.name);
+  object.emplace("message", entry.message);
+  object.emplace("createdAt", store::iso8601_utc(entry.created_at_ms));
+  return object;
 }
 
-json::array entries_json(const store::Page& page) {
-  json::array entries;
-  for (const auto& entry : page.entries) entries.push_back(entry_json(entry));
+json::array entries_json(const store::Page& page, const json::storage_ptr& storage = {}) {
+  json::array entries(storage);
+  entries.reserve(page.entries.size());
+  for (const auto& entry : page.entries) entries.emplace_back(entry_json(entry, storage));
   return entries;
 }
 
@@ -66,18 +72,48 @@ json::object errors_json(const std::map<std::string, std::string>& errors) {
   return out;
 }
 
+/// Every field the guestbook page shows, each length-prefixed so no two different pages give the
+/// same text: the rendered-page key, much cheaper than the context's JSON (entries can change in
+/// the database behind our back, so their text is part of it, not just their ids).
+std::string guestbook_data_key(const store::Page& page, const json::object& form,
+                               const json::object& errors, std::string_view notice) {
+  std::string key;
+  key.reserve(64 + page.entries.size() * 128);
+  const auto raw = [&key](const auto& value) {
+    key.append(reinterpret_cast<const char*>(&value), sizeof value);
+  };
+  const auto field = [&](std::string_view text) {
+    raw(text.size());
+    key += text;
+  };
+  for (const auto& entry : page.entries) {
+    field(entry.id);
+    field(entry.name);
+    field(entry.message);
+    raw(entry.created_at_ms);
+  }
+  field(page.older_cursor.value_or(""));
+  key += page.older_cursor ? '+' : '-';
+  field(json::serialize(form));
+  field(json::serialize(errors));
+  field(notice);
+  return key;
+}
+
 /// The guestbook page: entries, the form (with what the user typed), messages.
 http::Response render_guestbook(const Services& services, const http::Request& request,
                                 const store::Page& page, json::object form, json::object errors,
                                 std::string_view notice, unsigned status) {
-  json::object context{{"base", services.config.mount},
-                       {"entries", entries_json(page)},
-                       {"form", std::move(form)},
-                       {"errors", std::move(errors)},
-                       {"notice", notice}};
-  if (page.older_cursor) context["older"] = *page.older_cursor;
-  return render_page(services.views, services.rendered_pages, request, "guestbook.html", context,
-                     status);
+  const std::string data_key = guestbook_data_key(page, form, errors, notice);
+  const auto context = [&]() {
+    json::object context{
+        {"base", services.config.mount}, {"form", form}, {"errors", errors}, {"notice", notice}};
+    context.emplace("entries", entries_json(page));
+    if (page.older_cursor) context["older"] = *page.older_cursor;
+    return context;
+  };
+  return render_page(services.views, services.rendered_pages, request, "guestbook.html", data_key,
+                     context, status);
 }
 
 http::Response json_response(const http::Request& request, unsigned status,
@@ -189,8 +225,15 @@ void api_list_entries(const Services& services, const RequestPtr& request, const
       services, request, reply,
       [&services, request, limit, before] {
         const store::Page page = services.store.list(limit, before);
-        json::object body{{"entries", entries_json(page)}, {"older", nullptr}};
-        if (page.older_cursor) body["older"] = *page.older_cursor;
+        // One arena for the whole document, freed at once; a value already: no copy to pass on.
+        json::monotonic_resource arena(16 * 1024);
+        const json::storage_ptr storage(&arena);
+        json::value body(json::object_kind, storage);
+        json::object& fields = body.as_object();
+        fields.reserve(2);
+        fields.emplace("entries", entries_json(page, storage));
+        fields.emplace("older", nullptr);
+        if (page.older_cursor) fields["older"] = *page.older_cursor;
         return json_response(*request, 200, body);
       },
       json_unavailable(request));

@@ -24,7 +24,25 @@ http::Response RenderedPages::answer(const http::Request& request, std::string_v
                                      const boost::json::object& context, unsigned status) {
   std::string key(name);
   key += '\n';
-  key += boost::json::serialize(context);
+  key += boost::json::serialize(context);  // starts with '{': never equal to a data key below
+  return answer_for_key(
+      request, name, std::move(key), [&context] { return context; }, status);
+}
+
+http::Response RenderedPages::answer(const http::Request& request, std::string_view name,
+                                     std::string_view data_key,
+                                     const std::function<boost::json::object()>& context,
+                                     unsigned status) {
+  std::string key(name);
+  key += "\n#";
+  key += data_key;
+  return answer_for_key(request, name, std::move(key), context, status);
+}
+
+http::Response RenderedPages::answer_for_key(const http::Request& request, std::string_view name,
+                                             std::string key,
+                                             const std::function<boost::json::object()>& context,
+                                             unsigned status) {
   std::shared_ptr<const Page> page;
   {
     std::lock_guard lock(mutex_);
@@ -33,7 +51,7 @@ http::Response RenderedPages::answer(const http::Request& request, std::string_v
   if (!page) {
     // Rendered outside the lock; two threads may both render a page the first time: same bytes.
     auto fresh = std::make_shared<Page>();
-    fresh->body = view::minify_html(views_.render(name, context));
+    fresh->body = view::minify_html(views_.render(name, context()));
     fresh->etag = http::entity_tag_for_body(fresh->body);
     page = fresh;
     const std::size_t size = key.size() + fresh->body.size();
@@ -64,6 +82,14 @@ http::Response render_page(const view::TemplateEngine& views, RenderedPages* cac
                            const boost::json::object& context, unsigned status) {
   return cache ? cache->answer(request, name, context, status)
                : render_page(views, request, name, context, status);
+}
+
+http::Response render_page(const view::TemplateEngine& views, RenderedPages* cache,
+                           const http::Request& request, std::string_view name,
+                           std::string_view data_key,
+                           const std::function<boost::json::object()>& context, unsigned status) {
+  return cache ? cache->answer(request, name, data_key, context, status)
+               : render_page(views, request, name, context(), status);
 }
 
 }  // namespace cppapp::app

@@ -3,6 +3,7 @@
 
 #include <boost/json/object.hpp>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,7 +37,19 @@ class RenderedPages {
   http::Response answer(const http::Request& request, std::string_view name,
                         const boost::json::object& context, unsigned status = 200);
 
+  /// The same for a caller that names its data more cheaply than by serialising the context:
+  /// `data_key` must differ whenever the context would (say, every field of every entry shown);
+  /// `context` is built only when the page is not in memory.
+  http::Response answer(const http::Request& request, std::string_view name,
+                        std::string_view data_key,
+                        const std::function<boost::json::object()>& context, unsigned status = 200);
+
  private:
+  http::Response answer_for_key(const http::Request& request, std::string_view name,
+                                std::string key,
+                                const std::function<boost::json::object()>& context,
+                                unsigned status);
+
   struct Page {
     std::string body;
     std::string etag;
@@ -53,5 +66,12 @@ class RenderedPages {
 http::Response render_page(const view::TemplateEngine& views, RenderedPages* cache,
                            const http::Request& request, std::string_view name,
                            const boost::json::object& context, unsigned status = 200);
+
+/// The same with RenderedPages' cheaper key (see there); the context is built only when needed.
+http::Response render_page(const view::TemplateEngine& views, RenderedPages* cache,
+                           const http::Request& request, std::string_view name,
+                           std::string_view data_key,
+                           const std::function<boost::json::object()>& context,
+                           unsigned status = 200);
 
 }  // namespace cppapp::app

@@ -1,8 +1,9 @@
 #include "http/etag.hpp"
 
+#include <openssl/evp.h>
 #include <array>
-#include <boost/uuid/detail/sha1.hpp>
 #include <cstdio>
+#include <stdexcept>
 
 namespace cppapp::http {
 
@@ -41,16 +42,26 @@ std::string base64(const std::array<unsigned char, 20>& bytes) {
   return out;
 }
 
+/// SHA-1 as Node's crypto computes it for the etag module, with OpenSSL's implementation (the
+/// process loads libcrypto anyway, through libmongoc): several times faster than a portable
+/// one on a JSON page of entries. The digest and a context are fetched once per thread.
 std::array<unsigned char, 20> sha1(std::string_view data) {
-  boost::uuids::detail::sha1 hasher;
-  hasher.process_bytes(data.data(), data.size());
-  boost::uuids::detail::sha1::digest_type words;
-  hasher.get_digest(words);
-  std::array<unsigned char, 20> bytes{};
-  for (std::size_t w = 0; w < 5; ++w) {  // the digest words are big-endian in the byte output
-    for (std::size_t b = 0; b < 4; ++b) {
-      bytes[w * 4 + b] = static_cast<unsigned char>((words[w] >> (24 - 8 * b)) & 0xFF);
+  struct Hasher {
+    EVP_MD* digest = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ~Hasher() {
+      EVP_MD_CTX_free(context);
+      EVP_MD_free(digest);
     }
+  };
+  thread_local Hasher hasher;
+  std::array<unsigned char, 20> bytes{};
+  unsigned int length = 0;
+  if (hasher.digest == nullptr || hasher.context == nullptr ||
+      EVP_DigestInit_ex2(hasher.context, hasher.digest, nullptr) != 1 ||
+      EVP_DigestUpdate(hasher.context, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(hasher.context, bytes.data(), &length) != 1 || length != bytes.size()) {
+    throw std::runtime_error("OpenSSL SHA-1 is unavailable");
   }
   return bytes;
 }

@@ -32,6 +32,10 @@ namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kFileChunk = 64 * 1024;
+/// A request head usually fits in one read of this size (the buffer grows for larger ones, up to
+/// HEADER_LIMIT); kept small because every open connection holds its buffer.
+constexpr std::size_t kReadChunk = 2 * 1024;
+constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 /// After an error answer, unread request bytes are discarded for this long (at most this many)
 /// before closing, so the client reads our answer instead of a connection reset.
 constexpr auto kLingerTime = std::chrono::seconds(2);
@@ -244,9 +248,11 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     // 1. Idle: wait for the first byte of the next request, unless it is already buffered.
     if (buffer.size() == 0) {
       if (registry.draining) break;
+      // A large body grew the buffer; an idle connection keeps only a small one.
+      if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
       entry->idle = true;
       stream.expires_after(options.keepalive_timeout);
-      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(8 * 1024), nothrow);
+      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), nothrow);
       entry->idle = false;
       if (read_ec) break;
       buffer.commit(n);

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <string>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "store/object_id.hpp"
@@ -20,7 +22,6 @@ constexpr std::size_t max_idle_connections = 8;
 struct ConnectionCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
-using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
 
 struct StatementFinalizer {
   void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
@@ -38,17 +39,51 @@ StoreError error_from(sqlite3* db, int code, std::string_view doing) {
   return StoreError(unavailable ? StoreError::Kind::unavailable : StoreError::Kind::failed, what);
 }
 
+/// A compiled statement lent for one call: reset and unbound when the call is done, so it holds
+/// no read transaction open (that would stall WAL checkpoints) and is ready for the next call.
+class StatementInUse {
+ public:
+  explicit StatementInUse(sqlite3_stmt* statement) : statement_(statement) {}
+  ~StatementInUse() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  StatementInUse(const StatementInUse&) = delete;
+  StatementInUse& operator=(const StatementInUse&) = delete;
+  sqlite3_stmt* get() const { return statement_; }
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+/// One open database and the statements already compiled on it: compiling a query costs more
+/// than running it over a page of 20 entries, so each connection keeps its statements.
+class Connection {
+ public:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* get() const { return db_.get(); }
+
+  StatementInUse statement(const std::string& sql) {
+    auto found = statements_.find(sql);
+    if (found == statements_.end()) {
+      sqlite3_stmt* compiled = nullptr;
+      const int code = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                          SQLITE_PREPARE_PERSISTENT, &compiled, nullptr);
+      if (code != SQLITE_OK) throw error_from(db_.get(), code, "prepare");
+      found = statements_.emplace(sql, Statement(compiled)).first;
+    }
+    return StatementInUse(found->second.get());
+  }
+
+ private:
+  // Declared before the statements: they are finalized first, then the connection closes.
+  std::unique_ptr<sqlite3, ConnectionCloser> db_;
+  std::unordered_map<std::string, Statement> statements_;
+};
+
 void execute(sqlite3* db, const char* sql) {
   const int code = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
   if (code != SQLITE_OK) throw error_from(db, code, sql);
-}
-
-Statement prepare(sqlite3* db, std::string_view sql) {
-  sqlite3_stmt* statement = nullptr;
-  const int code =
-      sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
-  if (code != SQLITE_OK) throw error_from(db, code, "prepare");
-  return Statement(statement);
 }
 
 void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
@@ -103,8 +138,8 @@ class SqliteStore final : public Store {
   Entry create(const NewEntry& entry) override {
     Entry stored{new_object_id(), entry.name, entry.message, now_ms()};
     Lease lease(*this);
-    Statement statement = prepare(
-        lease.db(), "INSERT INTO entries (id, name, message, created_at_ms) VALUES (?, ?, ?, ?)");
+    const StatementInUse statement = lease.statement(
+        "INSERT INTO entries (id, name, message, created_at_ms) VALUES (?, ?, ?, ?)");
     bind_text(statement.get(), 1, stored.id);
     bind_text(statement.get(), 2, stored.name);
     bind_text(statement.get(), 3, stored.message);
@@ -123,7 +158,7 @@ class SqliteStore final : public Store {
     if (before) sql += " WHERE id < ?1";
     sql += " ORDER BY id DESC LIMIT ?2";
     Lease lease(*this);
-    Statement statement = prepare(lease.db(), sql);
+    const StatementInUse statement = lease.statement(sql);
     if (before) bind_text(statement.get(), 1, *before);
     // One more than asked tells whether older entries exist.
     sqlite3_bind_int64(statement.get(), 2, static_cast<sqlite3_int64>(limit + 1));
@@ -144,8 +179,8 @@ class SqliteStore final : public Store {
   std::optional<Entry> get(std::string_view id) override {
     if (!is_valid_id(id)) return std::nullopt;
     Lease lease(*this);
-    Statement statement =
-        prepare(lease.db(), "SELECT " + std::string(entry_columns) + " FROM entries WHERE id = ?");
+    const StatementInUse statement =
+        lease.statement("SELECT " + std::string(entry_columns) + " FROM entries WHERE id = ?");
     bind_text(statement.get(), 1, id);
     const int code = sqlite3_step(statement.get());
     if (code == SQLITE_ROW) return read_entry(statement.get());
@@ -161,7 +196,7 @@ class SqliteStore final : public Store {
       throw StoreError(StoreError::Kind::unavailable, "sqlite: " + file_.string() + " is gone");
     }
     Lease lease(*this);
-    Statement statement = prepare(lease.db(), "SELECT 1 FROM entries LIMIT 1");
+    const StatementInUse statement = lease.statement("SELECT 1 FROM entries LIMIT 1");
     const int code = sqlite3_step(statement.get());
     if (code != SQLITE_ROW && code != SQLITE_DONE) throw error_from(lease.db(), code, "ping");
   }
@@ -182,6 +217,7 @@ class SqliteStore final : public Store {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     sqlite3* db() const { return db_.get(); }
+    StatementInUse statement(const std::string& sql) { return db_.statement(sql); }
 
    private:
     SqliteStore& store_;

@@ -14,17 +14,36 @@ std::string iso8601_utc(std::int64_t ms) {
   const year_month_day date{day};
   const hh_mm_ss<milliseconds> clock{time - day};
   const int year = static_cast<int>(date.year());
-  char buffer[48];
+  // Written digit by digit: a page of entries formats two of these per entry.
+  std::string text;
+  text.reserve(32);
+  const auto digits = [&text](long long value, int width) {
+    char buffer[8];
+    for (int i = width - 1; i >= 0; --i, value /= 10)
+      buffer[i] = static_cast<char>('0' + value % 10);
+    text.append(buffer, static_cast<std::size_t>(width));
+  };
   // JS toISOString writes years outside 0000-9999 as a signed six-digit year.
-  const char* year_format = (year >= 0 && year <= 9999) ? "%04d" : (year < 0 ? "-%06d" : "+%06d");
-  int used = std::snprintf(buffer, sizeof buffer, year_format, year < 0 ? -year : year);
-  std::snprintf(buffer + used, sizeof buffer - static_cast<std::size_t>(used),
-                "-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()),
-                static_cast<int>(clock.subseconds().count()));
-  return buffer;
+  if (year >= 0 && year <= 9999) {
+    digits(year, 4);
+  } else {
+    text += year < 0 ? '-' : '+';
+    digits(year < 0 ? -static_cast<long long>(year) : year, 6);
+  }
+  text += '-';
+  digits(static_cast<unsigned>(date.month()), 2);
+  text += '-';
+  digits(static_cast<unsigned>(date.day()), 2);
+  text += 'T';
+  digits(clock.hours().count(), 2);
+  text += ':';
+  digits(clock.minutes().count(), 2);
+  text += ':';
+  digits(clock.seconds().count(), 2);
+  text += '.';
+  digits(clock.subseconds().count(), 3);
+  text += 'Z';
+  return text;
 }
 
 bool is_valid_id(std::string_view id) {

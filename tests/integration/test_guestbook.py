@@ -1,7 +1,9 @@
 """The guestbook page and JSON API over HTTP, against the embedded store and against FerretDB."""
 
 import json
+import os
 import re
+import sqlite3
 import time
 import unittest
 import urllib.parse
@@ -236,6 +238,31 @@ class ProductionPageCacheTest(unittest.TestCase):
             # The same data rendered by a development server (no cache) gives the same bytes.
             with Server(env={"DATA_DIR": production.data_dir}) as development:
                 self.assertEqual(development.get("/app1/guestbook").body, production.get("/app1/guestbook").body)
+
+    def test_an_entry_changed_behind_the_servers_back_shows_at_once(self):
+        # The page is kept by what it shows (every field of every entry), not by the entries'
+        # ids: an operator editing or deleting a row in the database must see the page follow.
+        with Server("--env", "production", env={"LOGSTASH_ADDR": ""}) as production:
+            for n in range(3):
+                production.request("POST", "/app1/api/entries", {"Content-Type": "application/json"},
+                                   json.dumps({"name": "Row %d" % n, "message": "original %d" % n}).encode())
+            before = production.get("/app1/guestbook")
+            self.assertIn(b"original 1", before.body)
+            database = sqlite3.connect(os.path.join(production.data_dir, "guestbook.sqlite3"))
+            with database:
+                database.execute("UPDATE entries SET message = 'moderated' WHERE message = 'original 1'")
+            edited = production.get("/app1/guestbook")
+            self.assertNotIn(b"original 1", edited.body)
+            self.assertIn(b"moderated", edited.body)
+            with database:
+                database.execute("UPDATE entries SET name = 'Renamed' WHERE name = 'Row 2'")
+            self.assertIn(b"Renamed", production.get("/app1/guestbook").body)
+            with database:
+                database.execute("DELETE FROM entries WHERE name = 'Row 0'")
+            database.close()
+            after = production.get("/app1/guestbook")
+            self.assertNotIn(b"original 0", after.body)
+            self.assertEqual(json.loads(production.get("/app1/api/entries").body)["entries"][0]["name"], "Renamed")
 
 
 class UnreachableDatabaseTest(unittest.TestCase):
