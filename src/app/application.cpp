@@ -75,6 +75,7 @@ Application::Application(const Config& config, view::TemplateEngine& views, stor
   if (config.production()) {
     rendered_pages_ = std::make_unique<RenderedPages>(views, config.page_cache);
     services_.rendered_pages = rendered_pages_.get();
+    static_lookups_ = std::make_unique<http::StaticLookupCache>(config.static_cache_validity);
   }
 }
 
@@ -157,7 +158,8 @@ void Application::route_app(const RequestPtr& request, const Reply& reply) const
   if (auto below_public = match_mount("/public", request->app_path)) {
     std::string relative_target = std::move(*below_public);
     if (!request->query.empty()) relative_target += "?" + request->query;
-    auto file = http::serve_static(*request, relative_target, request->path, {config_.public_dir});
+    auto file = http::serve_static(*request, relative_target, request->path,
+                                   {.root = config_.public_dir, .lookups = static_lookups_.get()});
     if (file) return reply(labelled("static", std::move(*file)));
   }
 

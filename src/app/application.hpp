@@ -12,6 +12,7 @@
 #include "app/controllers.hpp"
 #include "http/encoded_cache.hpp"
 #include "http/message.hpp"
+#include "http/static_files.hpp"
 
 namespace cppapp::app {
 
@@ -58,8 +59,9 @@ class Application {
   const Config& config_;
   Services services_;
   Metrics& metrics_;
-  std::unique_ptr<RenderedPages> rendered_pages_;  ///< production only
-  std::unique_ptr<http::EncodedCache> encoded_;    ///< compressed bodies by ETag
+  std::unique_ptr<RenderedPages> rendered_pages_;            ///< production only
+  std::unique_ptr<http::EncodedCache> encoded_;              ///< compressed bodies by ETag
+  std::unique_ptr<http::StaticLookupCache> static_lookups_;  ///< production only
   std::atomic<bool> draining_{false};
 };
 

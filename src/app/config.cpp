@@ -105,7 +105,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb",
               log_resend_window = "1mb";
   std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
-              keepalive_timeout = "5s";
+              keepalive_timeout = "5s", static_cache_validity = "1s";
 
   CLI::App cli{
       "cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
@@ -238,6 +238,12 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("PAGE_CACHE")
       ->capture_default_str()
       ->check(size);
+  cli.add_option("--static-cache-validity", static_cache_validity,
+                 "Production: how long where a static path leads (links resolved, readable) is "
+                 "reused; the file itself is checked every time (0: full lookup every time)")
+      ->envname("STATIC_CACHE_VALIDITY")
+      ->capture_default_str()
+      ->check(duration);
   cli.add_option("--shutdown-grace", shutdown_grace, "Drain time for in-flight requests on SIGTERM")
       ->envname("SHUTDOWN_GRACE")
       ->capture_default_str()
@@ -303,6 +309,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.compression_threshold = *http::parse_byte_size(compression_threshold);
   config.compression_cache = *http::parse_byte_size(compression_cache);
   config.page_cache = *http::parse_byte_size(page_cache);
+  config.static_cache_validity = *parse_duration(static_cache_validity);
   config.shutdown_grace = *parse_duration(shutdown_grace);
   config.header_timeout = *parse_duration(header_timeout);
   config.body_timeout = *parse_duration(body_timeout);

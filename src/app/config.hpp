@@ -37,10 +37,11 @@ struct Config {
   std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed
   std::size_t compression_cache = 16 << 20;  ///< compressed bodies kept for reuse, by ETag
   std::size_t page_cache = 8 << 20;          ///< production: rendered pages kept by context
-  std::chrono::milliseconds shutdown_grace{10'000};    ///< drain time after SIGTERM
-  std::chrono::milliseconds header_timeout{10'000};    ///< time to send a whole header block
-  std::chrono::milliseconds body_timeout{30'000};      ///< time to send a whole body
-  std::chrono::milliseconds keepalive_timeout{5'000};  ///< idle time before a connection closes
+  std::chrono::milliseconds static_cache_validity{1'000};  ///< production: file lookups reused
+  std::chrono::milliseconds shutdown_grace{10'000};        ///< drain time after SIGTERM
+  std::chrono::milliseconds header_timeout{10'000};        ///< time to send a whole header block
+  std::chrono::milliseconds body_timeout{30'000};          ///< time to send a whole body
+  std::chrono::milliseconds keepalive_timeout{5'000};      ///< idle time before a connection closes
 
   bool production() const { return env == "production"; }
 };

@@ -242,6 +242,13 @@ bool resolves_inside(const std::string& path, const std::string& real_root) {
          real[prefix.size()] == '/';
 }
 
+bool same_file_state(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+         a.st_mode == b.st_mode && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+         a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
 bool header_is_set(const Headers& headers, std::string_view name) {
   const auto value = node_header(headers, name);
   return value && !value->empty();
@@ -254,7 +261,8 @@ bool is_bytes_range(std::string_view range) {
 }
 
 // send.prototype.send for a found file.
-Response send_file(const Request& request, const std::string& path, const struct stat& info) {
+Response send_file(const Request& request, const std::string& path, const struct stat& info,
+                   bool known_readable) {
   const auto size = static_cast<std::uint64_t>(info.st_size);
   const std::int64_t modified_ms = mtime_ms(info);
   Response response;
@@ -338,7 +346,7 @@ Response send_file(const Request& request, const std::string& path, const struct
     }
   }
 
-  if (request.method != "HEAD") {
+  if (request.method != "HEAD" && !known_readable) {
     // fs.createReadStream failing to open (e.g. EACCES) ends in finalhandler's 500.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return final_handler_error(500, std::move(headers));
@@ -349,6 +357,44 @@ Response send_file(const Request& request, const std::string& path, const struct
 }
 
 }  // namespace
+
+StaticLookupCache::~StaticLookupCache() {
+  for (auto& [key, entry] : entries_) ::close(entry.fd);
+}
+
+void StaticLookupCache::erase(std::unordered_map<std::string, Entry>::iterator entry) {
+  ::close(entry->second.fd);
+  entries_.erase(entry);
+}
+
+std::optional<StaticLookupCache::Found> StaticLookupCache::find(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  const auto found = entries_.find(key);
+  if (found == entries_.end()) return std::nullopt;
+  Entry& entry = found->second;
+  struct stat now {};
+  // Expired, gone (no link left: deleted or replaced by a rename) or changed: look again.
+  if (Clock::now() - entry.checked > validity_ || ::fstat(entry.fd, &now) != 0 ||
+      now.st_nlink == 0 || !same_file_state(now, entry.found.info)) {
+    erase(found);
+    return std::nullopt;
+  }
+  return Found{entry.found.path, now};
+}
+
+void StaticLookupCache::insert(const std::string& key, const Found& found) {
+  if (validity_.count() <= 0) return;
+  const int fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  std::lock_guard lock(mutex_);
+  if (auto existing = entries_.find(key); existing != entries_.end()) erase(existing);
+  // Many distinct paths in one moment (a crawler): start over rather than hold more files.
+  if (entries_.size() >= max_entries_) {
+    for (auto& [other_key, entry] : entries_) ::close(entry.fd);
+    entries_.clear();
+  }
+  entries_.emplace(key, Entry{found, fd, Clock::now()});
+}
 
 std::optional<Response> serve_static(const Request& request, std::string_view relative_target,
                                      std::string_view original_url_path,
@@ -361,6 +407,13 @@ std::optional<Response> serve_static(const Request& request, std::string_view re
       question == std::string_view::npos ? std::string_view{} : relative_target.substr(question);
   // Make the redirect happen at the mount itself ("/app1/public" -> "/app1/public/").
   if (raw_path == "/" && !original_url_path.ends_with("/")) raw_path = "";
+
+  // The same raw path under the same root always leads to the same file: reuse what was found.
+  const std::string lookup_key(raw_path);
+  if (options.lookups != nullptr && !raw_path.empty()) {
+    if (auto found = options.lookups->find(lookup_key))
+      return send_file(request, found->path, found->info, true);
+  }
 
   const auto decoded = decode_uri_component(raw_path);
   if (!decoded) return std::nullopt;                                  // 400
@@ -404,7 +457,12 @@ std::optional<Response> serve_static(const Request& request, std::string_view re
     }
   }
   if (!resolves_inside(path, real_root)) return std::nullopt;
-  return send_file(request, path, info);
+  Response response = send_file(request, path, info, false);
+  // Kept once a GET has shown the file opens (HEAD, 304, 412 and 416 answers do not open it).
+  if (options.lookups != nullptr && !raw_path.empty() && request.method == "GET" && response.file) {
+    options.lookups->insert(lookup_key, {path, info});
+  }
+  return response;
 }
 
 }  // namespace cppapp::http

@@ -4,16 +4,62 @@
 // is treated as missing, and so falls through to the app's 404).
 #pragma once
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "http/message.hpp"
 
 namespace cppapp::http {
 
+/// What serve_static found for a request path (the file, that it resolves inside the root
+/// through any symbolic links, that it opens), reused for `validity` as nginx's open_file_cache
+/// does. The file is kept open, and each use checks it with fstat() (no path walk): a file
+/// changed in place, deleted or replaced by a new one is looked up again at once; only a symbolic
+/// link re-pointed elsewhere waits up to `validity`. Holds at most `max_entries` descriptors.
+/// Thread-safe.
+class StaticLookupCache {
+ public:
+  struct Found {
+    std::string path;
+    struct stat info {};
+  };
+  explicit StaticLookupCache(std::chrono::milliseconds validity, std::size_t max_entries = 128)
+      : validity_(validity), max_entries_(max_entries) {}
+  ~StaticLookupCache();
+  StaticLookupCache(const StaticLookupCache&) = delete;
+  StaticLookupCache& operator=(const StaticLookupCache&) = delete;
+
+  /// The file found earlier for `key`, with its current stat, if still valid and unchanged.
+  std::optional<Found> find(const std::string& key);
+  /// Keeps `found` (opening it again; nothing is kept when that fails).
+  void insert(const std::string& key, const Found& found);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Entry {
+    Found found;
+    int fd = -1;
+    Clock::time_point checked;
+  };
+  void erase(std::unordered_map<std::string, Entry>::iterator entry);
+
+  const std::chrono::milliseconds validity_;
+  const std::size_t max_entries_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 struct StaticOptions {
   std::filesystem::path root;
+  /// Production: file lookups reused for a moment (none: every request looks at the disk).
+  StaticLookupCache* lookups = nullptr;
 };
 
 /// serve-static (fallthrough, send's default dotfile rule: a path whose last segment starts with

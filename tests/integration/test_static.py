@@ -13,6 +13,9 @@ from harness import SECURITY_HEADERS, RawClient, Server
 
 
 class StaticFileTest(unittest.TestCase):
+    server_args = ()
+    server_env = {}
+
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp()
@@ -35,7 +38,7 @@ class StaticFileTest(unittest.TestCase):
         with open(os.path.join(cls.outside, "passwd"), "wb") as f:
             f.write(b"root:x:0:0")
         os.symlink(os.path.join(cls.outside, "passwd"), os.path.join(cls.root, "escape"))
-        cls.server = Server("--public", cls.root).__enter__()
+        cls.server = Server("--public", cls.root, *cls.server_args, env=cls.server_env).__enter__()
 
     @classmethod
     def tearDownClass(cls):
@@ -158,6 +161,42 @@ class StaticFileTest(unittest.TestCase):
                 status, _, body = result
                 self.assertIn(status, (400, 403, 404), target)
                 self.assertNotIn(b"root:", body, target)
+
+
+class ProductionStaticFileTest(StaticFileTest):
+    """Every case above again in production, where file lookups are reused (STATIC_CACHE_VALIDITY),
+    plus files changing under the running server: each change must show on the next request."""
+
+    server_args = ("--env", "production")
+    server_env = {"LOGSTASH_ADDR": "", "STATIC_CACHE_VALIDITY": "1h"}
+
+    def write(self, name, data):
+        with open(os.path.join(self.root, name), "wb") as f:
+            f.write(data)
+
+    def test_a_file_changed_replaced_or_deleted_shows_at_once(self):
+        path = "/app1/public/changing.txt"
+        self.write("changing.txt", b"first version\n")
+        self.assertEqual(self.get(path).body, b"first version\n")
+        self.assertEqual(self.get(path).body, b"first version\n")  # now from the lookup cache
+        self.write("changing.txt", b"second, longer version\n")  # in place
+        self.assertEqual(self.get(path).body, b"second, longer version\n")
+        self.write("changing.txt.new", b"third\n")
+        os.replace(os.path.join(self.root, "changing.txt.new"), os.path.join(self.root, "changing.txt"))
+        self.assertEqual(self.get(path).body, b"third\n")
+        os.remove(os.path.join(self.root, "changing.txt"))
+        self.assertEqual(self.get(path).status, 404)
+        self.write("changing.txt", b"back again\n")
+        self.assertEqual(self.get(path).body, b"back again\n")
+
+    def test_the_same_bytes_in_place_with_a_new_time_get_a_new_validator(self):
+        path = "/app1/public/touched.txt"
+        self.write("touched.txt", b"same bytes\n")
+        first = self.get(path).header("last-modified")
+        os.utime(os.path.join(self.root, "touched.txt"), (0, 86400 * 365))
+        second = self.get(path)
+        self.assertEqual(second.body, b"same bytes\n")
+        self.assertNotEqual(second.header("last-modified"), first)
 
 
 if __name__ == "__main__":
