@@ -1,5 +1,7 @@
 #include "app/application.hpp"
 
+#include <mutex>
+
 #include "app/controllers.hpp"
 #include "app/metrics.hpp"
 #include "app/pages.hpp"
@@ -94,16 +96,39 @@ void Application::stop_background_work() {
   services_.pool.stop();
 }
 
-void Application::handle(http::Request request, std::string_view peer_address,
-                         const Responder& respond) const {
+namespace {
+
+/// Where a request's answer goes: back to handle()'s caller when the pipeline answered before
+/// handle() returned, else to `later` (the answer came from a database worker afterwards).
+struct AnswerRoute {
+  std::mutex mutex;
+  bool handle_returned = false;
+  std::optional<http::Response> immediate;
+  Responder later;
+};
+
+}  // namespace
+
+std::optional<http::Response> Application::handle(http::Request request,
+                                                  std::string_view peer_address,
+                                                  Responder later) const {
   auto shared = std::make_shared<http::Request>(std::move(request));
   http::apply_trust_proxy(*shared, peer_address);
   split_target(*shared);
 
   // Every answer, now or from the worker pool later, leaves through finish().
-  const Reply reply = [this, shared, respond](http::Response response) {
+  auto route = std::make_shared<AnswerRoute>();
+  route->later = std::move(later);
+  const Reply reply = [this, shared, route](http::Response response) {
     finish(*shared, response);
-    respond(std::move(response));
+    {
+      std::lock_guard lock(route->mutex);
+      if (!route->handle_returned) {
+        route->immediate = std::move(response);
+        return;
+      }
+    }
+    route->later(std::move(response));
   };
   try {
     route_root(shared, reply);
@@ -121,6 +146,9 @@ void Application::handle(http::Request request, std::string_view peer_address,
                           {"error.type", std::string("exception")}}));
     reply(http::error_response(*shared, 500, "internal_error", "Internal Server Error"));
   }
+  std::lock_guard lock(route->mutex);
+  route->handle_returned = true;
+  return std::move(route->immediate);
 }
 
 http::Response Application::protocol_error(unsigned status, std::string_view code,

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,9 +31,12 @@ class Application {
               const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics);
   ~Application();
 
-  /// Runs one request through the pipeline and hands the finished response to `respond`.
-  /// `peer_address` is the socket's remote address (the trust-proxy fallback).
-  void handle(http::Request request, std::string_view peer_address, const Responder& respond) const;
+  /// Runs one request through the pipeline. Returns the finished response when the pipeline
+  /// answered before returning (pages, static files, errors: nearly every request); otherwise
+  /// nullopt, and the database work hands the response to `later`, exactly once, from its own
+  /// thread. `peer_address` is the socket's remote address (the trust-proxy fallback).
+  std::optional<http::Response> handle(http::Request request, std::string_view peer_address,
+                                       Responder later) const;
 
   /// A finished error answer for a request the server could not parse (400, 408, 413, 431).
   http::Response protocol_error(unsigned status, std::string_view code,

@@ -14,7 +14,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cctype>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "app/application.hpp"
 #include "http/trust_proxy.hpp"
@@ -41,27 +44,57 @@ constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 
-/// Runs the pipeline and resumes the coroutine with its response, on this connection's thread
-/// whichever thread the pipeline answered from.
-struct PipelineInitiation {
-  app::Application& app;
-
-  template <typename Handler>
-  void operator()(Handler&& handler, http::Request request, std::string peer) const {
-    auto executor = asio::get_associated_executor(handler);
-    auto shared = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
-    app.handle(std::move(request), peer, [shared, executor](http::Response response) {
-      asio::post(executor, [shared, response = std::move(response)]() mutable {
-        (*shared)(std::move(response));
-      });
-    });
-  }
+/// The answer to a request that went to the database: it arrives from a worker thread, usually
+/// while the connection's coroutine waits for it, sometimes just before it starts to.
+struct LateAnswer {
+  std::mutex mutex;
+  std::optional<http::Response> arrived;
+  std::function<void(http::Response)> resume;  ///< set while the coroutine waits
 };
 
-asio::awaitable<http::Response> run_pipeline(app::Application& app, http::Request request,
-                                             const std::string& peer) {
+/// The Responder handed to the pipeline: delivers a late answer to the waiting coroutine, on the
+/// connection's own thread.
+app::Responder deliver_to(std::shared_ptr<LateAnswer> late, asio::any_io_executor executor) {
+  return [late = std::move(late), executor](http::Response response) {
+    std::function<void(http::Response)> resume;
+    {
+      std::lock_guard lock(late->mutex);
+      if (!late->resume) {
+        late->arrived = std::move(response);
+        return;
+      }
+      resume = std::move(late->resume);
+    }
+    asio::post(executor, [resume = std::move(resume), response = std::move(response)]() mutable {
+      resume(std::move(response));
+    });
+  };
+}
+
+/// Waits for the late answer. The coroutine hands its share of `late` over: while it waits,
+/// only the pending database work owns the slot (and, through `resume`, the coroutine), so work
+/// that is dropped unanswered frees both instead of leaving a cycle.
+asio::awaitable<http::Response> wait_for(std::shared_ptr<LateAnswer> late) {
+  auto initiation = [late = std::move(late)](auto handler) {
+    auto executor = asio::get_associated_executor(handler);
+    auto shared = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
+    std::optional<http::Response> ready;
+    {
+      std::lock_guard lock(late->mutex);
+      if (late->arrived) {
+        ready = std::move(late->arrived);
+      } else {
+        late->resume = [shared](http::Response response) { (*shared)(std::move(response)); };
+      }
+    }
+    if (ready) {
+      asio::post(executor, [shared, response = std::move(*ready)]() mutable {
+        (*shared)(std::move(response));
+      });
+    }
+  };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
-      PipelineInitiation{app}, asio::use_awaitable, std::move(request), peer);
+      std::move(initiation), asio::use_awaitable);
 }
 
 /// Closes a file descriptor when it goes out of scope.
@@ -319,7 +352,18 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     request.id = request_id_for(request.headers);
     const AccessFacts facts(request, peer);
     app.request_started();
-    http::Response response = co_await run_pipeline(app, std::move(request), peer);
+    // The answer at once when the pipeline has one (nearly always), else when the database
+    // work delivers it.
+    auto late = std::make_shared<LateAnswer>();
+    std::optional<http::Response> answered =
+        app.handle(std::move(request), peer, deliver_to(late, stream.get_executor()));
+    // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
+    http::Response response;
+    if (answered) {
+      response = std::move(*answered);
+    } else {
+      response = co_await wait_for(std::move(late));
+    }
     response.headers.set("X-Request-Id", facts.request_id);
 
     // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
