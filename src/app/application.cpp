@@ -37,7 +37,7 @@ void split_target(http::Request& request) {
   request.path = std::string(target.substr(0, question));
   request.query =
       question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
-  if (request.path.empty()) request.path = "/";
+  if (request.path.empty()) request.path.push_back('/');
 }
 
 /// type-is's hasBody: a body is announced by Transfer-Encoding or a Content-Length.

@@ -9,6 +9,7 @@
 #include <span>
 #include <thread>
 
+#include "app/usable_cores.hpp"
 #include "http/body_parser.hpp"
 
 #ifndef CPPAPP_SOURCE_SHARE_DIR
@@ -95,7 +96,7 @@ std::string environment_source(const CLI::App& cli, const std::string& message,
 
 ConfigResult parse_config(int argc, const char* const* argv) {
   Config config;
-  config.threads = std::max(1u, std::thread::hardware_concurrency());
+  config.threads = usable_cores();
   // NODE_ENV is what nodeapp's users already set; APP_ENV wins when both are present.
   config.env = env_or("NODE_ENV", config.env);
 
@@ -141,7 +142,9 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("APP_ENV")
       ->capture_default_str()
       ->check(CLI::IsMember({"development", "production", "test"}));
-  cli.add_option("--threads", config.threads, "Event-loop threads (default: one per core)")
+  cli.add_option("--threads", config.threads,
+                 "Event-loop threads (default: one per usable core: CPU affinity, capped by a "
+                 "cgroup CPU quota such as Docker's --cpus)")
       ->envname("THREADS")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));

@@ -167,7 +167,10 @@ bool contains_dot_file(std::string_view relative) {
 std::string collapse_leading_slashes(std::string_view path) {
   std::size_t i = 0;
   while (i < path.size() && path[i] == '/') ++i;
-  return i > 1 ? "/" + std::string(path.substr(i)) : std::string(path);
+  if (i <= 1) return std::string(path);
+  std::string collapsed(1, '/');
+  collapsed.append(path.substr(i));
+  return collapsed;
 }
 
 std::string_view status_message(unsigned status) {

@@ -153,9 +153,10 @@ void init(const LogOptions& options) {
       std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
 
   // The console is written by a background thread; when it cannot keep up (a blocked stdout),
-  // the oldest lines are overwritten rather than a request thread waiting.
-  // 4096 queued lines (about 1 MiB) absorb bursts; a larger queue only costs resident memory.
-  spdlog::init_thread_pool(4096, 1);
+  // the oldest messages are overwritten rather than a request thread waiting. A message is one
+  // line, or the lines of one turn of an event loop; 1024 of them absorb bursts, and each slot
+  // keeps the memory of its largest message, so more would only cost resident memory.
+  spdlog::init_thread_pool(1024, 1);
   state->console = spdlog::create_async_nb<spdlog::sinks::stdout_color_sink_mt>("cppapp");
   state->console->set_pattern("%v");
   state->console->set_level(spdlog::level::trace);

@@ -1,6 +1,7 @@
 """Start-up configuration, and SIGTERM draining under load."""
 
 import os
+import re
 import signal
 import tempfile
 import subprocess
@@ -44,6 +45,42 @@ class ConfigurationTest(unittest.TestCase):
             lines = result.stderr.strip().splitlines()
             self.assertEqual(len(lines), 1, result.stderr)
             self.assertIn(mention, lines[0])
+
+    def default_threads(self, prefix=(), before_exec=None):
+        result = subprocess.run([*prefix, BIN, "--help"], capture_output=True, timeout=30,
+                                preexec_fn=before_exec)
+        match = re.search(rb"--threads UINT:UINT in \[1 - 256\]=(\d+)", result.stdout)
+        self.assertIsNotNone(match, result.stdout)
+        return int(match.group(1))
+
+    def test_default_threads_follow_the_cpus_the_process_may_use(self):
+        self.assertEqual(self.default_threads(), len(os.sched_getaffinity(0)))
+        self.assertEqual(self.default_threads(prefix=("taskset", "-c", "0")), 1)
+
+    def test_default_threads_follow_a_cgroup_cpu_quota(self):
+        # Docker's --cpus and a Swarm service's limits.cpus are a CFS quota: 1.5 CPUs -> 2 loops,
+        # 0.5 -> 1. Needs a writable cgroup v1 cpu controller (root outside a container).
+        parent = "/sys/fs/cgroup/cpu"
+        if not os.access(parent, os.W_OK) or not os.path.exists(os.path.join(parent, "cpu.cfs_quota_us")):
+            self.skipTest("no writable cgroup v1 cpu controller here")
+        group = os.path.join(parent, "cppapp-test-%d" % os.getpid())
+        os.mkdir(group)
+        try:
+            def join_group():
+                with open(os.path.join(group, "cgroup.procs"), "w") as procs:
+                    procs.write(str(os.getpid()))
+            for quota, expected in ((50000, 1), (150000, 2)):
+                with open(os.path.join(group, "cpu.cfs_quota_us"), "w") as f:
+                    f.write(str(quota))
+                self.assertEqual(self.default_threads(before_exec=join_group),
+                                 min(expected, len(os.sched_getaffinity(0))))
+        finally:
+            for _ in range(50):  # the exited children leave the group a moment later
+                try:
+                    os.rmdir(group)
+                    break
+                except OSError:
+                    time.sleep(0.05)
 
     def test_environment_configures_like_flags(self):
         with Server(env={"MOUNT_PATH": "/shop", "BODY_LIMIT": "1kb"}) as server:
