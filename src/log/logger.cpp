@@ -104,9 +104,10 @@ void write_console(std::string_view text) {
                       spdlog::string_view_t(text.data(), text.size() - (text.back() == '\n')));
 }
 
-/// What one event-loop thread logged during the current turn of its loop, handed on in one
-/// piece when the turn ends: one queue push and one write(2) for many requests instead of one
-/// each (and one wake-up of the writer thread, which otherwise competes with the loops for CPU).
+/// What one event-loop thread logged since its last flush, handed on in one piece when the
+/// flush its first line scheduled runs: one queue push and one write(2) for many requests
+/// instead of one each (and one wake-up of the writer thread, which otherwise competes with the
+/// loops for CPU).
 struct ThreadBatch {
   DeferToLoop defer;
   std::string console;
@@ -115,8 +116,8 @@ struct ThreadBatch {
 };
 thread_local std::unique_ptr<ThreadBatch> batch;
 
-/// Writes one event's console text and ships its JSON: at once, or at the end of this turn of
-/// the thread's loop when the thread batches.
+/// Writes one event's console text and ships its JSON: at once, or with the batch when the
+/// thread batches.
 void deliver(Level level, std::string_view console_text, std::string json_line) {
   if (!batch) {
     std::string line;
@@ -154,7 +155,7 @@ void init(const LogOptions& options) {
 
   // The console is written by a background thread; when it cannot keep up (a blocked stdout),
   // the oldest messages are overwritten rather than a request thread waiting. A message is one
-  // line, or the lines of one turn of an event loop; 1024 of them absorb bursts, and each slot
+  // line, or an event loop's lines of one millisecond; 1024 of them absorb bursts, and each slot
   // keeps the memory of its largest message, so more would only cost resident memory.
   spdlog::init_thread_pool(1024, 1);
   state->console = spdlog::create_async_nb<spdlog::sinks::stdout_color_sink_mt>("cppapp");

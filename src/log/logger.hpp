@@ -38,12 +38,13 @@ void shutdown();
 /// Logs one event (dropped below the configured level).
 void emit(Event event);
 
-/// Runs a call once the current turn of this thread's event loop is over (asio::post).
+/// Runs a call a little later on this thread's event loop (the server waits a millisecond).
 using DeferToLoop = std::function<void(std::function<void()>)>;
 
-/// From now on, what this thread logs is collected and handed on (console and Logstash) when
-/// the turn of its event loop ends, through `defer`: one write for many requests. The thread
-/// calls flush_this_thread() before it ends. Threads that never call this log each event at once.
+/// From now on, what this thread logs is collected and handed on (console and Logstash) in one
+/// piece through `defer`, which the first line of a batch schedules: one write for many
+/// requests. The thread calls flush_this_thread() before it ends. Threads that never call this
+/// log each event at once.
 void batch_on_this_thread(DeferToLoop defer);
 
 /// Hands on what this thread has collected so far (nothing when it does not batch).

@@ -115,8 +115,8 @@ class LogFieldsTest(unittest.TestCase):
             self.assertRegex(unsafe, r"^[0-9a-f]{32}$")
 
     def test_text_console_lines_are_winstons_shape_in_order_and_complete(self):
-        # Access lines of one event loop are written together at the end of each turn of the
-        # loop: a pipelined burst must still give one line per request, in request order.
+        # Access lines of one event loop are collected for a millisecond and written together:
+        # a pipelined burst must still give one line per request, in request order.
         line_shape = (r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} - info: "
                       r"GET /app1/missing-(\d+) 404 \d+B \d+\.\d{3}ms 127\.0\.0\.1$")
         with Server("--threads", "1") as server:
