@@ -161,6 +161,18 @@ class BodyTest(unittest.TestCase):
             client.send(GET_INDEX)
             self.assertEqual(client.read_response()[2], INDEX_BYTES)
 
+    def test_a_connection_keeps_serving_after_a_large_body_and_a_pipelined_burst(self):
+        # A large body grows the connection's read buffer, which is given back once the
+        # connection is idle; what follows on the same connection must be unaffected.
+        with RawClient(self.server) as client:
+            big = b'{"pad": "' + b"x" * (90 * 1024) + b'"}'
+            for _ in range(3):
+                status, _, _ = self.post(client, big)
+                self.assertIn(status, (200, 404))
+                client.send(GET_INDEX * 20)
+                for _ in range(20):
+                    self.assertEqual(client.read_response()[2], INDEX_BYTES)
+
     def test_json_must_be_an_object_or_array(self):
         with RawClient(self.server) as client:
             self.assertEqual(self.post(client, b'"just a string"')[0], 400)
