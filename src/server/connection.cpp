@@ -75,16 +75,18 @@ app::Responder deliver_to(std::shared_ptr<LateAnswer> late, asio::any_io_executo
 /// only the pending database work owns the slot (and, through `resume`, the coroutine), so work
 /// that is dropped unanswered frees both instead of leaving a cycle.
 asio::awaitable<http::Response> wait_for(std::shared_ptr<LateAnswer> late) {
-  auto initiation = [late = std::move(late)](auto handler) {
+  auto initiation = [late = std::move(late)](auto handler) mutable {
+    // Taken out of the initiation, which asio keeps until the answer comes.
+    const std::shared_ptr<LateAnswer> slot = std::move(late);
     auto executor = asio::get_associated_executor(handler);
     auto shared = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
     std::optional<http::Response> ready;
     {
-      std::lock_guard lock(late->mutex);
-      if (late->arrived) {
-        ready = std::move(late->arrived);
+      std::lock_guard lock(slot->mutex);
+      if (slot->arrived) {
+        ready = std::move(slot->arrived);
       } else {
-        late->resume = [shared](http::Response response) { (*shared)(std::move(response)); };
+        slot->resume = [shared](http::Response response) { (*shared)(std::move(response)); };
       }
     }
     if (ready) {
