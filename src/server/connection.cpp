@@ -18,6 +18,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
+#include <tuple>
 
 #include "app/application.hpp"
 #include "http/trust_proxy.hpp"
@@ -107,26 +109,69 @@ struct FileHandle {
   }
 };
 
-/// Writes the response; returns the body bytes sent, or an error.
+/// Answers to pipelined requests waiting to go out together (see serve_connection, step 5).
+struct PendingAnswers {
+  std::string bytes;
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+};
+
+/// True when the buffer already holds the whole head of another request: the client pipelines,
+/// and reading that request needs no wait on the network.
+bool holds_a_whole_head(const beast::flat_buffer& buffer) {
+  const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+  return data.find("\r\n\r\n") != std::string_view::npos;
+}
+
+/// Adds the response (head and any in-memory body) to the answers waiting to go out; returns
+/// the body bytes it will send.
+std::uint64_t queue_response(PendingAnswers& pending, const http::Response& response,
+                             std::string_view method, bool keep_alive,
+                             const ServerOptions& options) {
+  pending.bytes += serialize_head(response, keep_alive, options.keepalive_timeout);
+  if (bodiless(response.status, method)) return 0;
+  pending.bytes += response.body;
+  return response.body.size();
+}
+
+/// Writes whatever answers are still waiting.
+asio::awaitable<beast::error_code> flush(beast::tcp_stream& stream, PendingAnswers& pending,
+                                         const ServerOptions& options) {
+  if (pending.bytes.empty()) co_return beast::error_code{};
+  stream.expires_after(options.body_timeout);
+  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(pending.bytes), nothrow);
+  pending.bytes.clear();
+  co_return ec;
+}
+
+/// Writes the answers still waiting, then the response; returns the body bytes sent, or an
+/// error.
 asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
-    beast::tcp_stream& stream, const http::Response& response, std::string_view method,
-    bool keep_alive, const ServerOptions& options) {
+    beast::tcp_stream& stream, PendingAnswers& pending, const http::Response& response,
+    std::string_view method, bool keep_alive, const ServerOptions& options) {
   const bool send_body = !bodiless(response.status, method);
   FileHandle file;
   if (send_body && response.file) {
     file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (file.fd < 0) co_return std::pair{beast::error_code(errno, beast::system_category()), 0};
+    if (file.fd < 0) {
+      co_await flush(stream, pending, options);
+      co_return std::pair{beast::error_code(errno, beast::system_category()), 0};
+    }
   }
   const std::string head = serialize_head(response, keep_alive, options.keepalive_timeout);
   stream.expires_after(options.body_timeout);
   if (!send_body || !response.file) {
     const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    const std::array<asio::const_buffer, 3> buffers{asio::buffer(pending.bytes), asio::buffer(head),
+                                                    asio::buffer(body)};
     auto [ec, written] = co_await asio::async_write(stream, buffers, nothrow);
+    pending.bytes.clear();
     co_return std::pair{ec, static_cast<std::uint64_t>(body.size())};
   }
   // A file body goes out in chunks so a large file never sits in memory.
-  auto [head_ec, head_written] = co_await asio::async_write(stream, asio::buffer(head), nothrow);
+  const std::array<asio::const_buffer, 2> head_buffers{asio::buffer(pending.bytes),
+                                                       asio::buffer(head)};
+  auto [head_ec, head_written] = co_await asio::async_write(stream, head_buffers, nothrow);
+  pending.bytes.clear();
   if (head_ec) co_return std::pair{head_ec, 0};
   std::string chunk(kFileChunk, '\0');
   std::uint64_t offset = response.file->offset;
@@ -277,6 +322,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
   } unregister{registry, entry};
 
   beast::flat_buffer buffer;
+  PendingAnswers pending;
   bool keep_alive = true;
   bool linger = false;
   while (keep_alive) {
@@ -316,8 +362,10 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       refusal = answer_for_read_error(beast_http::error::body_limit, app, options);
     }
 
-    // 3. Read the body within the body timeout (100-continue first, as Node does).
+    // 3. Read the body within the body timeout (100-continue first, as Node does). Answers
+    //    still waiting go out first: the body may be slow to come.
     if (!refusal && !parser.is_done()) {
+      if (auto flush_ec = co_await flush(stream, pending, options)) break;
       if (beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         co_await asio::async_write(stream, asio::buffer(kContinue), nothrow);
@@ -332,7 +380,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (refusal) {
       // The stream is out of step with the client: answer once and close.
       app.request_started();
-      co_await write_response(stream, *refusal, "GET", false, options);
+      co_await write_response(stream, pending, *refusal, "GET", false, options);
       app.request_finished(*refusal, {});
       log::access({.method = "-",
                    .path = "-",
@@ -369,9 +417,18 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     response.headers.set("X-Request-Id", facts.request_id);
 
     // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
+    //    When the client has already sent the whole head of its next request (pipelining), an
+    //    in-memory answer waits to go out with the next ones: one write for many answers.
     if (registry.draining) keep_alive = false;
-    auto [write_ec, body_bytes] =
-        co_await write_response(stream, response, facts.method, keep_alive, options);
+    beast::error_code write_ec;
+    std::uint64_t body_bytes = 0;
+    if (keep_alive && !response.file && holds_a_whole_head(buffer) &&
+        pending.bytes.size() < PendingAnswers::kMaxBytes) {
+      body_bytes = queue_response(pending, response, facts.method, keep_alive, options);
+    } else {
+      std::tie(write_ec, body_bytes) =
+          co_await write_response(stream, pending, response, facts.method, keep_alive, options);
+    }
     app.request_finished(response, Clock::now() - started);
     log::access({.method = facts.method,
                  .path = facts.path(),
@@ -384,6 +441,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
                  .request_id = facts.request_id});
     if (write_ec) break;
   }
+  // Answers queued for a pipelined request that then could not be read still go out.
+  co_await flush(stream, pending, options);
   if (linger) {
     co_await lingering_close(stream);
   } else {

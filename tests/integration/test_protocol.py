@@ -41,6 +41,26 @@ class ProtocolTest(unittest.TestCase):
             self.assertEqual(answers[2][2], b"GET,HEAD")
             self.assertIn(b"Cannot GET /app1/second", answers[3][2])
 
+    def test_pipelined_answers_never_wait_for_an_unfinished_request(self):
+        # Answers to pipelined requests go out together, but never held back by a request the
+        # client has not finished sending: a half-sent head, or a head whose body is still due.
+        with RawClient(self.server, timeout=3) as client:
+            client.send(GET_INDEX * 5 + b"GET /app1/ HTTP/1.1\r\nHo")
+            for _ in range(5):
+                self.assertEqual(client.read_response()[2], INDEX_BYTES)
+            client.send(b"st: a\r\n\r\n")
+            self.assertEqual(client.read_response()[2], INDEX_BYTES)
+            client.send(GET_INDEX * 3 + b"POST /app1/x HTTP/1.1\r\nHost: a\r\nContent-Type: "
+                        b"application/json\r\nContent-Length: 7\r\n\r\n{\"a\"")
+            for _ in range(3):
+                self.assertEqual(client.read_response()[2], INDEX_BYTES)
+            client.send(b":1}")
+            self.assertEqual(client.read_response()[0], 404)
+            # A malformed request after good ones: the good ones are answered, then the 400.
+            client.send(GET_INDEX * 2 + b"GET /app1/ HTTP/1.1\r\nBad Header\r\n\r\n")
+            statuses = [client.read_response()[0] for _ in range(3)]
+            self.assertEqual(statuses, [200, 200, 400])
+
     def test_http_1_0_closes_unless_kept_alive(self):
         with RawClient(self.server) as client:
             client.send(b"GET /app1/ HTTP/1.0\r\n\r\n")
