@@ -22,13 +22,20 @@ std::optional<std::string> read_first_line(const std::string& path) {
 }
 
 /// The cgroup paths of this process: the v2 one ("0::/path") and the v1 one holding the cpu
-/// controller ("4:cpu,cpuacct:/path"); empty when absent.
+/// controller ("4:cpu,cpuacct:/path"), when present.
 struct CgroupPaths {
-  std::string unified;
-  std::string cpu_v1;
-  bool has_unified = false;
-  bool has_cpu_v1 = false;
+  std::optional<std::string> unified;
+  std::optional<std::string> cpu_v1;
 };
+
+/// A whole decimal number (a trailing newline allowed), else nullopt.
+std::optional<long long> whole_number(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 CgroupPaths own_cgroups() {
   CgroupPaths paths;
@@ -40,16 +47,10 @@ CgroupPaths own_cgroups() {
     if (first == std::string::npos || second == std::string::npos) continue;
     const std::string controllers = line.substr(first + 1, second - first - 1);
     const std::string path = line.substr(second + 1);
-    if (line.compare(0, first, "0") == 0 && controllers.empty()) {
-      paths.unified = path;
-      paths.has_unified = true;
-    }
+    if (line.compare(0, first, "0") == 0 && controllers.empty()) paths.unified = path;
     std::stringstream list(controllers);
     for (std::string controller; std::getline(list, controller, ',');) {
-      if (controller == "cpu") {
-        paths.cpu_v1 = path;
-        paths.has_cpu_v1 = true;
-      }
+      if (controller == "cpu") paths.cpu_v1 = path;
     }
   }
   return paths;
@@ -58,22 +59,22 @@ CgroupPaths own_cgroups() {
 std::optional<unsigned> quota_cores() {
   const CgroupPaths cgroups = own_cgroups();
   // Inside a container the cgroup namespace makes the own path "/"; outside, it is nested.
-  if (cgroups.has_unified) {
+  if (cgroups.unified) {
     for (const std::string& dir :
-         {"/sys/fs/cgroup" + cgroups.unified, std::string("/sys/fs/cgroup")}) {
+         {"/sys/fs/cgroup" + *cgroups.unified, std::string("/sys/fs/cgroup")}) {
       if (auto line = read_first_line(dir + "/cpu.max")) return cores_from_cpu_max(*line);
     }
   }
-  if (cgroups.has_cpu_v1) {
+  if (cgroups.cpu_v1) {
     for (const std::string mount : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"}) {
-      for (const std::string& dir : {mount + cgroups.cpu_v1, mount}) {
+      for (const std::string& dir : {mount + *cgroups.cpu_v1, mount}) {
         const auto quota = read_first_line(dir + "/cpu.cfs_quota_us");
         const auto period = read_first_line(dir + "/cpu.cfs_period_us");
         if (!quota || !period) continue;
-        long long quota_us = 0, period_us = 0;
-        std::from_chars(quota->data(), quota->data() + quota->size(), quota_us);
-        std::from_chars(period->data(), period->data() + period->size(), period_us);
-        return cores_from_cfs_quota(quota_us, period_us);
+        const auto quota_us = whole_number(*quota);
+        const auto period_us = whole_number(*period);
+        if (!quota_us || !period_us) return std::nullopt;
+        return cores_from_cfs_quota(*quota_us, *period_us);
       }
     }
   }
@@ -90,13 +91,10 @@ std::optional<unsigned> cores_from_cfs_quota(long long quota_us, long long perio
 std::optional<unsigned> cores_from_cpu_max(std::string_view cpu_max) {
   const std::size_t space = cpu_max.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
-  const std::string_view quota = cpu_max.substr(0, space);
-  const std::string_view period = cpu_max.substr(space + 1);
-  long long quota_us = 0, period_us = 0;
-  const auto quota_read = std::from_chars(quota.data(), quota.data() + quota.size(), quota_us);
-  const auto period_read = std::from_chars(period.data(), period.data() + period.size(), period_us);
-  if (quota_read.ec != std::errc{} || period_read.ec != std::errc{}) return std::nullopt;
-  return cores_from_cfs_quota(quota_us, period_us);
+  const auto quota_us = whole_number(cpu_max.substr(0, space));
+  const auto period_us = whole_number(cpu_max.substr(space + 1));
+  if (!quota_us || !period_us) return std::nullopt;
+  return cores_from_cfs_quota(*quota_us, *period_us);
 }
 
 unsigned usable_cores() {

@@ -362,7 +362,12 @@ Response send_file(const Request& request, const std::string& path, const struct
 }  // namespace
 
 StaticLookupCache::~StaticLookupCache() {
+  clear();
+}
+
+void StaticLookupCache::clear() {
   for (auto& [key, entry] : entries_) ::close(entry.fd);
+  entries_.clear();
 }
 
 void StaticLookupCache::erase(std::unordered_map<std::string, Entry>::iterator entry) {
@@ -392,10 +397,7 @@ void StaticLookupCache::insert(const std::string& key, const Found& found) {
   std::lock_guard lock(mutex_);
   if (auto existing = entries_.find(key); existing != entries_.end()) erase(existing);
   // Many distinct paths in one moment (a crawler): start over rather than hold more files.
-  if (entries_.size() >= max_entries_) {
-    for (auto& [other_key, entry] : entries_) ::close(entry.fd);
-    entries_.clear();
-  }
+  if (entries_.size() >= max_entries_) clear();
   entries_.emplace(key, Entry{found, fd, Clock::now()});
 }
 

@@ -49,6 +49,8 @@ class StaticLookupCache {
     Clock::time_point checked;
   };
   void erase(std::unordered_map<std::string, Entry>::iterator entry);
+  /// Closes every kept file and forgets them (the caller holds the lock, or is the destructor).
+  void clear();
 
   const std::chrono::milliseconds validity_;
   const std::size_t max_entries_;

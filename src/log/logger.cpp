@@ -37,6 +37,12 @@ struct State {
 State* state = nullptr;
 std::function<void(const Event&)> observer;
 
+/// 64 bits from the system's random source (random_device gives 32 at a time).
+std::uint64_t random_64_bits() {
+  std::random_device source;
+  return source() | (static_cast<std::uint64_t>(source()) << 32);
+}
+
 std::string next_event_id() {
   return fmt::format("{:016x}-{:x}", state->boot_id,
                      state->sequence.fetch_add(1, std::memory_order_relaxed));
@@ -150,8 +156,7 @@ void init(const LogOptions& options) {
   state = new State();
   state->options = options;
   state->identity = current_identity(options.node_name);
-  state->boot_id =
-      std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+  state->boot_id = random_64_bits();
 
   // The console is written by a background thread; when it cannot keep up (a blocked stdout),
   // the oldest messages are overwritten rather than a request thread waiting. A message is one
@@ -257,8 +262,7 @@ std::string new_request_id() {
   // splitmix64 over a per-thread random start: ids never repeat within a thread's 2^64 draws and
   // differ between threads and processes; a few instructions instead of a Mersenne Twister and a
   // format call on every request.
-  thread_local std::uint64_t next =
-      std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+  thread_local std::uint64_t next = random_64_bits();
   const auto draw = [] {
     std::uint64_t z = (next += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
