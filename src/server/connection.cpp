@@ -10,9 +10,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <cctype>
 #include <functional>
 #include <memory>
@@ -32,6 +32,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace beast_http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
+using Socket = asio::ip::tcp::socket;
+using Entry = ConnectionRegistry::Entry;
+using RequestParser = beast_http::request_parser<beast_http::string_body>;
 
 namespace {
 
@@ -109,6 +112,65 @@ struct FileHandle {
   }
 };
 
+/// Runs one socket operation under the connection's deadline: it fails with a timeout when the
+/// deadline passed before it began, or passed while it waited (the sweep cancelled it).
+template <typename Operation>
+asio::awaitable<std::tuple<beast::error_code, std::size_t>> timed(Entry& entry,
+                                                                  Operation operation) {
+  if (entry.timed_out) co_return std::tuple{beast::error_code(beast::error::timeout), 0};
+  entry.in_operation = true;
+  auto [ec, transferred] = co_await std::move(operation);
+  entry.in_operation = false;
+  if (entry.timed_out) ec = beast::error::timeout;
+  co_return std::tuple{ec, transferred};
+}
+
+/// Writes all of `buffers`. The time limit starts again whenever the client takes some bytes: a
+/// large answer to a slow but steady client completes, a client that stops reading is cut off.
+template <typename Buffers>
+asio::awaitable<std::tuple<beast::error_code, std::size_t>> write_all(Socket& socket, Entry& entry,
+                                                                      const Buffers& buffers,
+                                                                      Clock::duration limit) {
+  constexpr std::size_t kLargestWrite = 64 * 1024;
+  entry.limit_to(limit);
+  auto progress = [&entry, limit](const beast::error_code& ec, std::size_t) -> std::size_t {
+    if (ec) return 0;
+    entry.limit_to(limit);
+    return kLargestWrite;
+  };
+  co_return co_await timed(entry, asio::async_write(socket, buffers, progress, nothrow));
+}
+
+/// Feeds the parser what the buffer holds and reads more until it has the head (`whole_message`
+/// false) or the whole request: Beast's async_read_header / async_read, step for step, without a
+/// composed operation around every read.
+asio::awaitable<beast::error_code> read_request_part(Socket& socket, Entry& entry,
+                                                     beast::flat_buffer& buffer,
+                                                     RequestParser& parser, bool whole_message) {
+  constexpr std::size_t kLargestRead = 64 * 1024;
+  for (;;) {
+    if (whole_message ? parser.is_done() : parser.is_header_done()) co_return beast::error_code{};
+    if (buffer.size() > 0) {
+      beast::error_code ec;
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec && ec != beast_http::error::need_more) co_return ec;
+      if (!ec && used > 0) continue;
+    }
+    auto [ec, n] = co_await timed(
+        entry,
+        socket.async_read_some(buffer.prepare(beast::read_size(buffer, kLargestRead)), nothrow));
+    if (ec == asio::error::eof) {
+      if (!parser.got_some()) co_return beast_http::error::end_of_stream;
+      beast::error_code eof_ec;
+      parser.put_eof(eof_ec);
+      co_return eof_ec;
+    }
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+}
+
 /// Answers to pipelined requests waiting to go out together (see serve_connection, step 5).
 struct PendingAnswers {
   std::string bytes;
@@ -134,11 +196,11 @@ std::uint64_t queue_response(PendingAnswers& pending, const http::Response& resp
 }
 
 /// Writes whatever answers are still waiting.
-asio::awaitable<beast::error_code> flush(beast::tcp_stream& stream, PendingAnswers& pending,
+asio::awaitable<beast::error_code> flush(Socket& socket, Entry& entry, PendingAnswers& pending,
                                          const ServerOptions& options) {
   if (pending.bytes.empty()) co_return beast::error_code{};
-  stream.expires_after(options.body_timeout);
-  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(pending.bytes), nothrow);
+  auto [ec, written] =
+      co_await write_all(socket, entry, asio::buffer(pending.bytes), options.body_timeout);
   pending.bytes.clear();
   co_return ec;
 }
@@ -146,31 +208,31 @@ asio::awaitable<beast::error_code> flush(beast::tcp_stream& stream, PendingAnswe
 /// Writes the answers still waiting, then the response; returns the body bytes sent, or an
 /// error.
 asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
-    beast::tcp_stream& stream, PendingAnswers& pending, const http::Response& response,
+    Socket& socket, Entry& entry, PendingAnswers& pending, const http::Response& response,
     std::string_view method, bool keep_alive, const ServerOptions& options) {
   const bool send_body = !bodiless(response.status, method);
   FileHandle file;
   if (send_body && response.file) {
     file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
     if (file.fd < 0) {
-      co_await flush(stream, pending, options);
+      co_await flush(socket, entry, pending, options);
       co_return std::pair{beast::error_code(errno, beast::system_category()), 0};
     }
   }
   const std::string head = serialize_head(response, keep_alive, options.keepalive_timeout);
-  stream.expires_after(options.body_timeout);
   if (!send_body || !response.file) {
     const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
     const std::array<asio::const_buffer, 3> buffers{asio::buffer(pending.bytes), asio::buffer(head),
                                                     asio::buffer(body)};
-    auto [ec, written] = co_await asio::async_write(stream, buffers, nothrow);
+    auto [ec, written] = co_await write_all(socket, entry, buffers, options.body_timeout);
     pending.bytes.clear();
     co_return std::pair{ec, static_cast<std::uint64_t>(body.size())};
   }
   // A file body goes out in chunks so a large file never sits in memory.
   const std::array<asio::const_buffer, 2> head_buffers{asio::buffer(pending.bytes),
                                                        asio::buffer(head)};
-  auto [head_ec, head_written] = co_await asio::async_write(stream, head_buffers, nothrow);
+  auto [head_ec, head_written] =
+      co_await write_all(socket, entry, head_buffers, options.body_timeout);
   pending.bytes.clear();
   if (head_ec) co_return std::pair{head_ec, 0};
   std::string chunk(kFileChunk, '\0');
@@ -181,8 +243,9 @@ asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
         static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
     const ssize_t got = ::pread(file.fd, chunk.data(), want, static_cast<off_t>(offset));
     if (got <= 0) co_return std::pair{beast::error_code(EIO, beast::system_category()), offset};
-    auto [ec, written] = co_await asio::async_write(
-        stream, asio::buffer(chunk.data(), static_cast<std::size_t>(got)), nothrow);
+    auto [ec, written] =
+        co_await write_all(socket, entry, asio::buffer(chunk.data(), static_cast<std::size_t>(got)),
+                           options.body_timeout);
     if (ec) co_return std::pair{ec, offset - response.file->offset};
     offset += static_cast<std::uint64_t>(got);
     remaining -= static_cast<std::uint64_t>(got);
@@ -192,18 +255,18 @@ asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
 
 /// Half-closes, discards what the client still sends for a moment, then closes: the client
 /// gets to read our last answer instead of a reset.
-asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
+asio::awaitable<void> lingering_close(Socket& socket, Entry& entry) {
   beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream.expires_after(kLingerTime);
+  socket.shutdown(Socket::shutdown_send, ignored);
+  entry.limit_to(kLingerTime);
   std::array<char, 16 * 1024> sink;
   std::size_t discarded = 0;
   while (discarded < kLingerBytes) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), nothrow);
+    auto [ec, n] = co_await timed(entry, socket.async_read_some(asio::buffer(sink), nothrow));
     if (ec) break;
     discarded += n;
   }
-  stream.close();
+  socket.close(ignored);
 }
 
 /// The answer to a request that could not be read, or nothing when the client just left.
@@ -221,7 +284,7 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
                               "Payload Too Large: the request body exceeds " +
                                   std::to_string(options.body_limit) + " bytes (BODY_LIMIT)");
   }
-  // A timeout has already closed the socket (beast::tcp_stream), so there is no one to answer.
+  // A client too slow for a time limit is cut off, not answered (docs/differences.md).
   if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream ||
       ec == asio::error::eof || ec == asio::error::connection_reset ||
       ec == asio::error::operation_aborted || ec == beast_http::error::partial_message) {
@@ -302,10 +365,39 @@ http::Response uri_too_long(const app::Application& app, const ServerOptions& op
 
 }  // namespace
 
+std::list<ConnectionRegistry::Entry>::iterator ConnectionRegistry::add(Socket& socket) {
+  auto entry = entries.insert(entries.end(), Entry{.socket = &socket});
+  if (!sweeping) arm_sweep();
+  return entry;
+}
+
+void ConnectionRegistry::arm_sweep() {
+  if (!sweep_timer) return;
+  sweeping = true;
+  sweep_timer->expires_after(kDeadlineSweepInterval);
+  sweep_timer->async_wait([this](const beast::error_code& ec) {
+    sweeping = false;
+    if (!ec) sweep();
+  });
+}
+
+void ConnectionRegistry::sweep() {
+  const auto now = Clock::now();
+  beast::error_code ignored;
+  for (auto& entry : entries) {
+    if (entry.timed_out || now < entry.deadline) continue;
+    entry.timed_out = true;
+    if (entry.in_operation) entry.socket->cancel(ignored);
+  }
+  // An idle loop is not woken: the next connection starts the sweep again.
+  if (!entries.empty()) arm_sweep();
+}
+
 void ConnectionRegistry::begin_draining() {
   draining = true;
+  beast::error_code ignored;
   for (auto& entry : entries) {
-    if (entry.idle) entry.stream->cancel();
+    if (entry.idle) entry.socket->cancel(ignored);
   }
 }
 
@@ -313,8 +405,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
                                        app::Application& app, ConnectionRegistry& registry) {
   beast::error_code ec;
   const std::string peer = socket.remote_endpoint(ec).address().to_string();
-  beast::tcp_stream stream(std::move(socket));
-  auto entry = registry.entries.insert(registry.entries.end(), {&stream, false});
+  auto entry = registry.add(socket);
   struct Unregister {
     ConnectionRegistry& registry;
     std::list<ConnectionRegistry::Entry>::iterator entry;
@@ -332,20 +423,21 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       // A large body grew the buffer; an idle connection keeps only a small one.
       if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
       entry->idle = true;
-      stream.expires_after(options.keepalive_timeout);
-      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), nothrow);
+      entry->limit_to(options.keepalive_timeout);
+      auto [read_ec, n] =
+          co_await timed(*entry, socket.async_read_some(buffer.prepare(kReadChunk), nothrow));
       entry->idle = false;
       if (read_ec) break;
       buffer.commit(n);
     }
 
     // 2. Read the request line and headers within the header timeout.
-    beast_http::request_parser<beast_http::string_body> parser;
+    RequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser.body_limit(options.body_limit);
-    stream.expires_after(options.header_timeout);
-    auto [header_ec, header_bytes] =
-        co_await beast_http::async_read_header(stream, buffer, parser, nothrow);
+    entry->limit_to(options.header_timeout);
+    const beast::error_code header_ec =
+        co_await read_request_part(socket, *entry, buffer, parser, false);
     std::optional<http::Response> refusal;
     if (header_ec == beast_http::error::header_limit &&
         request_line_too_long(parser.get(), options)) {
@@ -365,13 +457,15 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     // 3. Read the body within the body timeout (100-continue first, as Node does). Answers
     //    still waiting go out first: the body may be slow to come.
     if (!refusal && !parser.is_done()) {
-      if (auto flush_ec = co_await flush(stream, pending, options)) break;
+      if (auto flush_ec = co_await flush(socket, *entry, pending, options)) break;
       if (beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(stream, asio::buffer(kContinue), nothrow);
+        co_await timed(*entry, asio::async_write(socket, asio::buffer(kContinue), nothrow));
       }
-      stream.expires_after(options.body_timeout);
-      auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, nothrow);
+      entry->limit_to(options.body_timeout);
+      parser.eager(true);  // as beast::http::async_read: parse body bytes as they come
+      const beast::error_code body_ec =
+          co_await read_request_part(socket, *entry, buffer, parser, true);
       if (body_ec) {
         refusal = answer_for_read_error(body_ec, app, options);
         if (!refusal) break;
@@ -380,7 +474,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (refusal) {
       // The stream is out of step with the client: answer once and close.
       app.request_started();
-      co_await write_response(stream, pending, *refusal, "GET", false, options);
+      co_await write_response(socket, *entry, pending, *refusal, "GET", false, options);
       app.request_finished(*refusal, {});
       log::access({.method = "-",
                    .path = "-",
@@ -406,7 +500,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     // work delivers it.
     auto late = std::make_shared<LateAnswer>();
     std::optional<http::Response> answered =
-        app.handle(std::move(request), peer, deliver_to(late, stream.get_executor()));
+        app.handle(std::move(request), peer, deliver_to(late, socket.get_executor()));
     // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
     http::Response response;
     if (answered) {
@@ -426,8 +520,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
         pending.bytes.size() < PendingAnswers::kMaxBytes) {
       body_bytes = queue_response(pending, response, facts.method, keep_alive, options);
     } else {
-      std::tie(write_ec, body_bytes) =
-          co_await write_response(stream, pending, response, facts.method, keep_alive, options);
+      std::tie(write_ec, body_bytes) = co_await write_response(socket, *entry, pending, response,
+                                                               facts.method, keep_alive, options);
     }
     app.request_finished(response, Clock::now() - started);
     log::access({.method = facts.method,
@@ -442,12 +536,12 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (write_ec) break;
   }
   // Answers queued for a pipelined request that then could not be read still go out.
-  co_await flush(stream, pending, options);
+  co_await flush(socket, *entry, pending, options);
   if (linger) {
-    co_await lingering_close(stream);
+    co_await lingering_close(socket, *entry);
   } else {
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    stream.close();
+    socket.shutdown(Socket::shutdown_both, ec);
+    socket.close(ec);
   }
 }
 

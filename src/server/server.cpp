@@ -41,9 +41,13 @@ struct Worker {
   asio::io_context context{1};
   /// Hands this loop's console lines on, a moment after the first of them (see below).
   asio::steady_timer log_flush{context};
+  /// Enforces the connections' time limits (ConnectionRegistry::sweep).
+  asio::steady_timer deadline_sweep{context};
   /// Keeps the loop running while it has no connection; released when draining starts.
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{context.get_executor()};
   std::thread thread;
+
+  Worker() { registry.sweep_timer = &deadline_sweep; }
 };
 
 tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host,

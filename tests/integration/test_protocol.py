@@ -2,7 +2,10 @@
 
 import gzip
 import json
+import os
+import shutil
 import socket
+import tempfile
 import time
 import unittest
 
@@ -137,6 +140,87 @@ class ProtocolTest(unittest.TestCase):
             for _ in range(5):
                 self.assertEqual(self.server.get("/app1/").status, 200)
 
+
+class TimeLimitTest(unittest.TestCase):
+    """Every phase of a connection has its time limit (enforced by one sweep per event loop)."""
+
+    LARGE_FILE_BYTES = 16 * 1024 * 1024  # well beyond the socket buffers of both ends
+
+    @classmethod
+    def setUpClass(cls):
+        cls.public = tempfile.mkdtemp()
+        with open(os.path.join(cls.public, "large.bin"), "wb") as out:
+            out.write(os.urandom(cls.LARGE_FILE_BYTES))
+        cls.server = Server("--header-timeout", "1s", "--keepalive-timeout", "1s", "--body-timeout", "1s",
+                            "--public", cls.public).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+        shutil.rmtree(cls.public, ignore_errors=True)
+
+    def test_a_body_slower_than_the_body_timeout_is_cut_off(self):
+        with RawClient(self.server) as client:
+            client.send(b"POST /app1/ HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 100\r\n\r\n{\"a\": ")
+            started = time.monotonic()
+            self.assertTrue(client.closed_by_peer(timeout=5))
+            self.assertGreater(time.monotonic() - started, 0.8)
+        self.assertEqual(self.server.get("/app1/").status, 200)
+
+    def test_a_body_that_arrives_within_the_limit_is_read(self):
+        with RawClient(self.server) as client:
+            client.send(b"POST /app1/ HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 8\r\n\r\n{\"a\"")
+            time.sleep(0.5)  # the point of the test: a pause shorter than the limit
+            client.send(b": 1}")
+            self.assertEqual(client.read_response()[0], 404)  # parsed; no POST route here
+
+    def test_a_client_that_stops_reading_is_cut_off_by_the_body_timeout(self):
+        sock = self.server.connect(timeout=10)
+        with sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            log_mark = len(self.server.output)
+            started = time.monotonic()
+            sock.sendall(b"GET /app1/public/large.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+            # Not reading: the server's write stalls, and its time limit ends the answer, which
+            # the access log then records with the bytes that went out.
+            logged = self.server.wait_for_output(rb"GET /app1/public/large\.bin 200", timeout=10, start=log_mark)
+            self.assertIsNotNone(logged, self.server.text())
+            self.assertGreater(time.monotonic() - started, 0.8)
+            received = 0
+            sock.settimeout(10)
+            try:
+                while chunk := sock.recv(1 << 20):
+                    received += len(chunk)
+            except ConnectionResetError:
+                pass
+            self.assertLess(received, self.LARGE_FILE_BYTES)
+        self.assertEqual(self.server.get("/app1/").status, 200)
+
+    def test_a_large_answer_read_in_time_arrives_whole(self):
+        # Longer than the body timeout in total, but never stalled: the limit is on progress.
+        sock = self.server.connect(timeout=10)
+        with sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            sock.sendall(b"GET /app1/public/large.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+            received = bytearray()
+            started = time.monotonic()
+            while len(received) < self.LARGE_FILE_BYTES:
+                chunk = sock.recv(16 * 1024)
+                if not chunk:
+                    break
+                received += chunk
+                time.sleep(0.002)  # a slow reader: the whole answer takes well over a second
+            head_end = received.find(b"\r\n\r\n") + 4
+            while len(received) - head_end < self.LARGE_FILE_BYTES:
+                chunk = sock.recv(256 * 1024)
+                if not chunk:
+                    break
+                received += chunk
+            self.assertGreater(time.monotonic() - started, 1.0)
+            self.assertTrue(received.startswith(b"HTTP/1.1 200 "))
+            self.assertEqual(len(received) - head_end, self.LARGE_FILE_BYTES)
 
 class BodyTest(unittest.TestCase):
     @classmethod
