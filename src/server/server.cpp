@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -145,19 +146,23 @@ int run(const ServerOptions& options, app::Application& app,
       [&](const boost::system::error_code&, int received) { signal = received; });
   on_listening(acceptor.local_endpoint().port());
   signal_context.run();
-  log::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
-            options.shutdown_grace.count());
   app.begin_draining();
   asio::post(workers.front()->context, [&acceptor] {
     boost::system::error_code ignored;
     acceptor.close(ignored);
   });
+  // Said once every loop drains, so from this line on every answer carries Connection: close.
+  std::latch all_draining(static_cast<std::ptrdiff_t>(workers.size()));
   for (auto& worker : workers) {
-    asio::post(worker->context, [&w = *worker] {
+    asio::post(worker->context, [&w = *worker, &all_draining] {
       w.registry.begin_draining();
       w.keep_running.reset();
+      all_draining.count_down();
     });
   }
+  all_draining.wait();
+  log::info("{} received: draining (up to {} ms)", signal == SIGINT ? "SIGINT" : "SIGTERM",
+            options.shutdown_grace.count());
 
   std::unique_lock lock(mutex);
   const bool drained =

@@ -141,9 +141,11 @@ class ShutdownTest(unittest.TestCase):
                         if headers.get("connection") == "close":
                             break
 
-        threads = [threading.Thread(target=client_loop) for _ in range(8)]
+        threads = [threading.Thread(target=client_loop, daemon=True) for _ in range(8)]
         for t in threads:
             t.start()
+        self.addCleanup(stop.set)  # a failed assertion below must not leave the clients running
+        self.addCleanup(server.process.kill)
         # Let load build up, measured in answered requests rather than time.
         deadline = time.monotonic() + 30
         while counts["complete"] < 2000 and time.monotonic() < deadline:
