@@ -8,17 +8,15 @@ namespace cppapp::app {
 
 namespace {
 
-/// Splits on every '/', keeping empty parts: "/a//b" gives {"", "a", "", "b"}.
-std::vector<std::string_view> split_slashes(std::string_view path) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = path.find('/', start);
-    parts.push_back(path.substr(start, slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;
+/// The next '/'-separated part of `text` from `at` on (empty parts kept: "/a//b" has "", "a",
+/// "", "b"); moves `at` past it and says whether more parts follow.
+std::string_view next_part(std::string_view text, std::size_t& at, bool& more) {
+  const std::size_t slash = text.find('/', at);
+  more = slash != std::string_view::npos;
+  const std::size_t end = more ? slash : text.size();
+  const std::string_view part = text.substr(at, end - at);
+  at = end + 1;
+  return part;
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {
@@ -46,13 +44,14 @@ std::optional<RouteParams> match_route(std::string_view pattern, std::string_vie
   // path-to-regexp without strict: the pattern, optionally followed by one slash.
   if (!pattern.empty() && pattern.back() == '/') pattern.remove_suffix(1);
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  const auto pattern_parts = split_slashes(pattern);
-  const auto path_parts = split_slashes(path);
-  if (pattern_parts.size() != path_parts.size()) return std::nullopt;
   RouteParams params;
-  for (std::size_t i = 0; i < pattern_parts.size(); ++i) {
-    const std::string_view want = pattern_parts[i];
-    const std::string_view got = path_parts[i];
+  std::size_t pattern_at = 0;
+  std::size_t path_at = 0;
+  bool pattern_more = true;
+  bool path_more = true;
+  while (pattern_more && path_more) {
+    const std::string_view want = next_part(pattern, pattern_at, pattern_more);
+    const std::string_view got = next_part(path, path_at, path_more);
     if (!want.empty() && want.front() == ':') {
       if (got.empty()) return std::nullopt;
       auto decoded = percent_decode(got);
@@ -62,6 +61,7 @@ std::optional<RouteParams> match_route(std::string_view pattern, std::string_vie
       return std::nullopt;
     }
   }
+  if (pattern_more || path_more) return std::nullopt;  // a different number of parts
   return params;
 }
 

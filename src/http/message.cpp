@@ -4,17 +4,6 @@
 
 namespace cppapp::http {
 
-namespace {
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-}  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& f : fields_) {
     if (iequals(f.name, name)) return std::string_view(f.value);

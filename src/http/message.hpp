@@ -13,8 +13,17 @@
 
 namespace cppapp::http {
 
-/// True when a and b are equal ignoring ASCII case (header names, tokens).
-bool iequals(std::string_view a, std::string_view b);
+/// True when a and b are equal ignoring ASCII case (header names, tokens). Inline: header
+/// lookups call it dozens of times per request, and most calls end at the size check.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    const char y = (b[i] >= 'A' && b[i] <= 'Z') ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
 
 /// An ordered list of header fields; names compare case-insensitively.
 class Headers {
