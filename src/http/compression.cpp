@@ -264,9 +264,11 @@ void vary_accept_encoding(Headers& headers) {
   if (value == "*") return;
   const auto values = parse_vary(value);
   if (std::find(values.begin(), values.end(), "*") != values.end()) {
-    value = "*";
-  } else if (std::find(values.begin(), values.end(), "accept-encoding") == values.end()) {
-    value = value.empty() ? "Accept-Encoding" : value + ", Accept-Encoding";
+    set_header_in_place(headers, "Vary", "*");
+    return;
+  }
+  if (std::find(values.begin(), values.end(), "accept-encoding") == values.end()) {
+    value += value.empty() ? "Accept-Encoding" : ", Accept-Encoding";
   }
   set_header_in_place(headers, "Vary", value);
 }

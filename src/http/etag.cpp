@@ -18,7 +18,9 @@ std::string hex(std::uint64_t value) {
 // JS Number#toString(16) of an integer: a minus sign before the magnitude.
 std::string signed_hex(std::int64_t value) {
   if (value >= 0) return hex(static_cast<std::uint64_t>(value));
-  return "-" + hex(0 - static_cast<std::uint64_t>(value));
+  std::string text = "-";
+  text += hex(0 - static_cast<std::uint64_t>(value));
+  return text;
 }
 
 std::string base64(const std::array<unsigned char, 20>& bytes) {

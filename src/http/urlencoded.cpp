@@ -457,7 +457,9 @@ std::vector<std::string> split_key(const std::string& key, std::size_t depth) {
       }
     }
     if (close == std::string::npos) {
-      segments.push_back("[" + key.substr(open) + "]");
+      std::string segment = "[";  // (appended: GCC 12 warns falsely on "[" + std::string&&)
+      segment.append(key, open).append("]");
+      segments.push_back(std::move(segment));
       return segments;
     }
     segments.push_back(key.substr(open, close + 1 - open));

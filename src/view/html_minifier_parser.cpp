@@ -232,7 +232,9 @@ class Parser {
       }
       if (auto end_tag = parse_end_tag(html_, pos)) {
         close_elements(end_tag->name, "</");
-        prev_tag_ = "/" + ascii_lower(end_tag->name);
+        std::string tag = "/";  // (appended: GCC 12 warns falsely on "/" + std::string&&)
+        tag += ascii_lower(end_tag->name);
+        prev_tag_ = std::move(tag);
         return end_tag->end;
       }
       if (auto start_tag = parse_start_tag(html_, pos)) {

@@ -277,7 +277,8 @@ std::string js_number_text(std::string_view decimal) {
   if (k <= n && n <= 21) return digits + std::string(static_cast<std::size_t>(n - k), '0');
   if (0 < n && n <= 21) return digits.substr(0, n) + "." + digits.substr(n);
   if (-6 < n && n <= 0) return "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
-  const std::string exp = (n - 1 >= 0 ? "+" : "-") + std::to_string(std::abs(n - 1));
+  std::string exp(1, n - 1 >= 0 ? '+' : '-');
+  exp += std::to_string(std::abs(n - 1));
   if (k == 1) return digits + "e" + exp;
   return digits.substr(0, 1) + "." + digits.substr(1) + "e" + exp;
 }

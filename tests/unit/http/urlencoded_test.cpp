@@ -220,8 +220,10 @@ TEST(Urlencoded, ArrayLimitGrowsWithTheParameterCount) {
 TEST(Urlencoded, LargeHostileBodiesAreBounded) {
   // 999 nested-key parameters that all merge into one object, and a 100 kB key of brackets.
   std::string body;
-  for (int i = 0; i < 999; ++i)
-    body += (i ? "&" : "") + std::string("a[b") + std::to_string(i) + "]=1";
+  for (int i = 0; i < 999; ++i) {
+    if (i) body += '&';
+    body.append("a[b").append(std::to_string(i)).append("]=1");
+  }
   EXPECT_EQ(parse_urlencoded(body).at("a").as_object().size(), 999u);
   EXPECT_NO_THROW(parse_urlencoded(std::string(100000, '[') + "=1"));
   EXPECT_NO_THROW(parse_urlencoded(std::string(100000, '%')));
