@@ -272,6 +272,11 @@ NOISE_TEXT = """## How to read the noise
   (the harness's own sampling). Above about 0.2 other work shared the cores and that cell's
   req/s and latencies are low by roughly that share; CPU µs/req is affected much less. The
   JSON has it per run (`other_cpu_cores`), next to the load average before and after.
+- On a virtual machine (this one is), the host's other guests change how much each request
+  costs: the same binary's CPU µs/req rises by 20–50% for stretches of seconds to minutes while
+  its context switches, migrations and syscalls per request stay the same (measured with
+  `perf stat` while it happened), and every target has such low repeats. The median of three
+  repeats drops one of them; a spread that reaches far below the median is that, not the code.
 - Peak RSS per cell is VmRSS sampled every 100 ms (sum over nginx's master and worker); the
   start-up table gives VmHWM, the kernel's exact peak over each process's life.
 - cppapp+scrape is cppapp with a client fetching `GET /metrics` every second during the cell,
