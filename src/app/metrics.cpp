@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "app/worker_pool.hpp"
+#include "log/logger.hpp"
 #include "log/logstash_shipper.hpp"
 #include "store/store_monitor.hpp"
 
@@ -87,6 +88,11 @@ class LiveValues final : public prometheus::Collectable {
       counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect",
               shipping->resent);
     }
+    families.push_back(
+        single("cppapp_log_console_writes_dropped_total",
+               "Console writes (a line, or an event loop's lines of one millisecond) dropped while "
+               "stdout was blocked",
+               MetricType::Counter, static_cast<double>(log::console_writes_dropped())));
     families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes",
                               MetricType::Gauge, resident_bytes()));
     families.push_back(single("process_open_fds", "Number of open file descriptors",

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <random>
 
 #include "log/crash_handler.hpp"
@@ -32,6 +33,12 @@ struct State {
   std::unique_ptr<LogstashShipper> shipper;
   std::uint64_t boot_id = 0;  ///< random per process: event ids stay unique across restarts
   std::atomic<std::uint64_t> sequence{0};
+  /// The console's queue (gone once spdlog shuts down), which counts the writes it overwrote.
+  std::weak_ptr<spdlog::details::thread_pool> console_queue;
+  /// How many overwritten console writes the console has been told of, and when last.
+  std::atomic<std::uint64_t> console_drops_reported{0};
+  std::mutex drop_report_mutex;
+  std::chrono::steady_clock::time_point last_drop_report;
 };
 
 State* state = nullptr;
@@ -102,12 +109,49 @@ void append_console_line(std::string& out, Level level, std::string_view text) {
   out += '\n';
 }
 
-/// Hands finished console text to the background writer.
-void write_console(std::string_view text) {
-  if (text.empty()) return;
+/// How often, at most, the console is told that it lost writes while stdout was blocked.
+constexpr auto kDropReportInterval = std::chrono::seconds(1);
+
+void push_console(std::string_view text) {
   // The writer adds nothing: the text already ends in its newline.
   state->console->log(spdlog::level::info,
                       spdlog::string_view_t(text.data(), text.size() - (text.back() == '\n')));
+}
+
+/// When the queue overwrote writes (stdout blocked for longer than the queue absorbs), says so
+/// on the console, at most once a second, so a gap in the output is never silent. The report
+/// itself may be overwritten while stdout stays blocked; the next one then counts those too.
+void report_console_drops() {
+  const auto queue = state->console_queue.lock();
+  if (!queue) return;
+  if (queue->overrun_counter() == state->console_drops_reported.load(std::memory_order_relaxed))
+    return;
+  std::uint64_t dropped = 0;
+  std::uint64_t unreported = 0;
+  {
+    std::lock_guard lock(state->drop_report_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - state->last_drop_report < kDropReportInterval) return;
+    state->last_drop_report = now;
+    dropped = queue->overrun_counter();
+    unreported = dropped - state->console_drops_reported.exchange(dropped);
+  }
+  if (unreported == 0) return;  // another thread reported them meanwhile
+  std::string line;
+  append_console_line(line, Level::warn,
+                      fmt::format("console output fell behind (stdout blocked): {} writes, each "
+                                  "a line or an event loop's lines of one millisecond, were "
+                                  "dropped ({} since start; metric "
+                                  "cppapp_log_console_writes_dropped_total)",
+                                  unreported, dropped));
+  push_console(line);
+}
+
+/// Hands finished console text to the background writer.
+void write_console(std::string_view text) {
+  if (text.empty()) return;
+  push_console(text);
+  report_console_drops();
 }
 
 /// What one event-loop thread logged since its last flush, handed on in one piece when the
@@ -163,6 +207,7 @@ void init(const LogOptions& options) {
   // line, or an event loop's lines of one millisecond; 1024 of them absorb bursts, and each slot
   // keeps the memory of its largest message, so more would only cost resident memory.
   spdlog::init_thread_pool(1024, 1);
+  state->console_queue = spdlog::thread_pool();
   state->console = spdlog::create_async_nb<spdlog::sinks::stdout_color_sink_mt>("cppapp");
   state->console->set_pattern("%v");
   state->console->set_level(spdlog::level::trace);
@@ -276,6 +321,11 @@ std::string new_request_id() {
     for (int i = 15; i >= 0; --i, value >>= 4) id[half * 16 + i] = kHex[value & 0xF];
   }
   return id;
+}
+
+std::uint64_t console_writes_dropped() {
+  const auto queue = state ? state->console_queue.lock() : nullptr;
+  return queue ? queue->overrun_counter() : 0;
 }
 
 const ShipperCounters* shipping_counters() {

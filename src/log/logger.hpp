@@ -97,6 +97,10 @@ void access(const AccessRecord& record);
 /// A fresh request id (when the proxy sent none).
 std::string new_request_id();
 
+/// Console writes (a line, or an event loop's lines of one millisecond) lost because stdout was
+/// blocked for longer than the console queue absorbs. Each loss is also reported on the console.
+std::uint64_t console_writes_dropped();
+
 /// The Logstash shipper's counters, or nullptr when not shipping.
 const ShipperCounters* shipping_counters();
 

@@ -75,6 +75,8 @@ class Server:
         self.process = None
         self.port = None
         self._output_closed = False
+        self._reading = threading.Event()  # cleared: stop reading stdout, as a blocked pipe would
+        self._reading.set()
 
     def __enter__(self):
         self.start()
@@ -100,9 +102,17 @@ class Server:
             with self._lines_changed:
                 self.output.append(line)
                 self._lines_changed.notify_all()
+            self._reading.wait()
         with self._lines_changed:
             self._output_closed = True
             self._lines_changed.notify_all()
+
+    def pause_output(self):
+        """Stops reading the server's stdout: once the pipe is full, its writes block."""
+        self._reading.clear()
+
+    def resume_output(self):
+        self._reading.set()
 
     def text(self):
         with self._lines_changed:

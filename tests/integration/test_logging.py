@@ -1,5 +1,6 @@
 """Logging to a Logstash stand-in: fields, outages, restarts, bad addresses."""
 
+import http.client
 import json
 import os
 import re
@@ -144,6 +145,54 @@ class LogFieldsTest(unittest.TestCase):
             self.assertIsNotNone(server.wait_for_output(rb'"url.path":"/app1/"'))
             records = console_records(server)  # json.loads raises on anything invalid
             self.assertTrue(any(r.get("event.dataset") == "cppapp.access" for r in records))
+
+
+class BlockedConsoleTest(unittest.TestCase):
+    def test_output_lost_to_a_blocked_stdout_is_counted_and_reported(self):
+        # The console never makes a request wait: when stdout stays blocked past what the queue
+        # absorbs, writes are dropped, but counted in /metrics and reported once it flows again.
+        with Server("--threads", "2") as server:
+            server.pause_output()
+            stop = threading.Event()
+            self.addCleanup(stop.set)
+            self.addCleanup(server.resume_output)
+
+            def load():
+                connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+                while not stop.is_set():
+                    connection.request("GET", "/app1/")
+                    connection.getresponse().read()
+
+            clients = [threading.Thread(target=load, daemon=True) for _ in range(4)]
+            for client in clients:
+                client.start()
+            dropped = 0
+            deadline = time.monotonic() + 60
+            while dropped == 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                dropped = console_writes_dropped(server)
+            stop.set()
+            for client in clients:
+                client.join(10)
+            self.assertGreater(dropped, 0)
+
+            server.resume_output()
+            # The report rides on the next console write, at most once a second.
+            report = None
+            deadline = time.monotonic() + 10
+            while report is None and time.monotonic() < deadline:
+                self.assertEqual(server.get("/app1/").status, 200)
+                report = server.wait_for_output(rb"console output fell behind", timeout=0.5)
+            self.assertIsNotNone(report, server.text()[-2000:])
+            match = re.search(rb" - warn: console output fell behind \(stdout blocked\): (\d+) writes", report)
+            self.assertIsNotNone(match, report)
+            self.assertGreater(int(match.group(1)), 0)
+
+
+def console_writes_dropped(server):
+    body = server.get("/metrics").body.decode()
+    match = re.search(r"^cppapp_log_console_writes_dropped_total (\S+)$", body, re.MULTILINE)
+    return float(match.group(1)) if match else 0
 
 
 class CrashRecordTest(unittest.TestCase):

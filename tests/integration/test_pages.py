@@ -124,7 +124,8 @@ class PageTest(unittest.TestCase):
         self.assertEqual(counter(text, "/", 200) - counter(before, "/", 200), 3)
         self.assertEqual(counter(text, "not_found", 404) - counter(before, "not_found", 404), 1)
         for name in ("cppapp_http_request_duration_seconds_bucket", "cppapp_http_requests_in_flight",
-                     "cppapp_worker_queue_depth", "cppapp_store_up 1", "process_resident_memory_bytes"):
+                     "cppapp_worker_queue_depth", "cppapp_store_up 1", "process_resident_memory_bytes",
+                     "cppapp_log_console_writes_dropped_total 0"):
             self.assertIn(name, text)
 
     def test_access_line_per_request_with_the_forwarded_client(self):
