@@ -843,10 +843,6 @@ constexpr TypeFlag kCompressibleFlags[] = {
     {"x-shader/x-vertex", true},
 };
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 namespace {
@@ -857,7 +853,7 @@ bool look_up_compressible(std::string_view content_type) {
   while (i < content_type.size() && is_js_space(content_type[i])) ++i;
   std::string mime;
   while (i < content_type.size() && content_type[i] != ';' && !is_js_space(content_type[i])) {
-    mime.push_back(lower(content_type[i++]));
+    mime.push_back(ascii_lower(content_type[i++]));
   }
   const auto* found = std::lower_bound(
       std::begin(kCompressibleFlags), std::end(kCompressibleFlags), mime,

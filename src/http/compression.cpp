@@ -28,10 +28,6 @@ std::string_view js_trim(std::string_view s) {
   return s;
 }
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // parseFloat: leading whitespace, then the longest prefix that is a decimal literal (sign,
 // digits, fraction, exponent) or "Infinity"; NaN when there is none.
 double js_parse_float(std::string_view text) {
@@ -108,14 +104,6 @@ std::optional<Accepted> parse_encoding(std::string_view element, std::size_t ind
   return Accepted{name, q, index};
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // JS `a || b` over numbers: 0 and NaN are falsy.
 double js_or(double a, double b) {
   return (a == 0 || std::isnan(a)) ? b : a;
@@ -158,7 +146,7 @@ Encoding negotiate_encoding(std::string_view accept_encoding) {
     if (auto parsed = parse_encoding(js_trim(rest.substr(0, comma)), count)) {
       accepts.push_back(*parsed);
       has_identity =
-          has_identity || iequals_ascii(parsed->encoding, "identity") || parsed->encoding == "*";
+          has_identity || iequals(parsed->encoding, "identity") || parsed->encoding == "*";
       min_quality = std::min(min_quality, js_or(parsed->q, 1));
     }
     ++count;
@@ -176,7 +164,7 @@ Encoding negotiate_encoding(std::string_view accept_encoding) {
     Priority& priority = priorities[p];
     for (const auto& spec : accepts) {
       int s = 0;
-      if (iequals_ascii(spec.encoding, encoding_name(kProvided[p]))) {
+      if (iequals(spec.encoding, encoding_name(kProvided[p]))) {
         s = 1;
       } else if (spec.encoding != "*") {
         continue;
@@ -245,7 +233,7 @@ std::vector<std::string> parse_vary(std::string_view header) {
   std::vector<std::string> list;
   for (std::string_view item : split_token_list(header, true)) {
     std::string lowered(item);
-    for (char& c : lowered) c = lower(c);
+    for (char& c : lowered) c = ascii_lower(c);
     list.push_back(std::move(lowered));
   }
   return list;

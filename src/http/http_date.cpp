@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "http/message.hpp"
+
 namespace cppapp::http {
 
 namespace {
@@ -45,9 +47,6 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -61,7 +60,8 @@ unsigned month_from_word(std::string_view word) {
   if (word.size() < 3) return 0;
   for (unsigned i = 0; i < kMonthNames.size(); ++i) {
     const char* name = kMonthNames[i];
-    if (lower(word[0]) == lower(name[0]) && lower(word[1]) == name[1] && lower(word[2]) == name[2])
+    if (ascii_lower(word[0]) == ascii_lower(name[0]) && ascii_lower(word[1]) == name[1] &&
+        ascii_lower(word[2]) == name[2])
       return i + 1;
   }
   return 0;
@@ -69,7 +69,7 @@ unsigned month_from_word(std::string_view word) {
 
 bool is_utc_word(std::string_view word) {
   std::string w;
-  for (char c : word) w.push_back(lower(c));
+  for (char c : word) w.push_back(ascii_lower(c));
   return w == "gmt" || w == "utc" || w == "ut" || w == "z";
 }
 

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <string>
 
+#include "http/message.hpp"
+
 namespace cppapp::http {
 
 namespace {
@@ -1087,10 +1089,6 @@ constexpr ExtensionType kTypes[] = {
     {"zmm", "application/vnd.handheld-entertainment+xml"},
 };
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // The part of `path` that /^.*[\.\/\\]/ can see: '.' does not match line terminators, so the
 // regex only looks at the first line (\n, \r, U+2028, U+2029 end it).
 std::size_t first_line_length(std::string_view path) {
@@ -1110,7 +1108,7 @@ std::string_view mime_type_for_path(std::string_view path) {
       cut == std::string_view::npos ? path : path.substr(cut + 1);
   std::string extension;
   extension.reserve(raw_extension.size());
-  for (char c : raw_extension) extension.push_back(lower(c));
+  for (char c : raw_extension) extension.push_back(ascii_lower(c));
   const auto* found = std::lower_bound(
       std::begin(kTypes), std::end(kTypes), extension,
       [](const ExtensionType& entry, const std::string& key) { return entry.extension < key; });
