@@ -319,10 +319,11 @@ std::string build_attribute(const NormalizedAttribute& attribute, bool has_unary
       apos += c == '\'';
       quot += c == '"';
     }
-    // (Appended: GCC 12 warns falsely on "'" + std::string&&.)
+    // The quote that needs fewer escapes; the value's own ones are escaped. (Appended: GCC 12
+    // warns falsely on "'" + std::string&&.)
     const char quote = apos < quot ? '\'' : '"';
     emitted.assign(1, quote)
-        .append(apos < quot ? replace_all(value, '\'', "&#39;") : replace_all(value, '"', "&#34;"))
+        .append(replace_all(value, quote, quote == '\'' ? "&#39;" : "&#34;"))
         .push_back(quote);
     if (!is_last) emitted += ' ';
   } else if (is_last && !has_unary_slash && value.back() != '/') {
