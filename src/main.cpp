@@ -3,10 +3,12 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "app/data_dir.hpp"
 #include "app/metrics.hpp"
 #include "app/tools.hpp"
 #include "app/worker_pool.hpp"
@@ -115,6 +117,10 @@ int main(int argc, char** argv) {
   if (const int tool_exit = app::run_tool(argc, argv); tool_exit >= 0) return tool_exit;
   const app::ConfigResult parsed = app::parse_config(argc, argv);
   if (!parsed.config) return parsed.exit_code;
+  if (const auto problem = app::prepare_data_dir(*parsed.config)) {
+    std::fprintf(stderr, "cppapp: configuration error: %s\n", problem->c_str());
+    return 2;
+  }
   const int code = serve(*parsed.config);
   log::shutdown();
   return code;

@@ -46,6 +46,34 @@ class ConfigurationTest(unittest.TestCase):
             self.assertEqual(len(lines), 1, result.stderr)
             self.assertIn(mention, lines[0])
 
+    def test_a_data_dir_that_cannot_be_written_stops_start_up_with_one_line_and_exit_2(self):
+        with tempfile.TemporaryDirectory() as scratch:
+            a_file = os.path.join(scratch, "a-file")
+            open(a_file, "w").close()
+            read_only = os.path.join(scratch, "read-only")
+            os.mkdir(read_only, 0o555)
+            cases = [
+                # The embedded database's directory, under something that is not a directory.
+                ({"DATA_DIR": os.path.join(a_file, "data")}, "cannot be created"),
+                ({"DATA_DIR": a_file}, "cannot be created"),
+                # Shipping on: the spool directory must be writable too, even with MongoDB.
+                ({"DATA_DIR": a_file, "MONGO_URL": "mongodb://127.0.0.1:9/x", "LOGSTASH_ADDR": "127.0.0.1:9"},
+                 "log-spool cannot be created"),
+            ]
+            if os.geteuid() != 0:  # root writes through any mode
+                cases.append(({"DATA_DIR": read_only}, "is not writable: Permission denied"))
+            for env, reason in cases:
+                result = self.run_binary("--port", "0", env=env)
+                self.assertEqual(result.returncode, 2, (env, result.stderr))
+                lines = result.stderr.decode().strip().splitlines()
+                self.assertEqual(len(lines), 1, result.stderr)
+                self.assertIn("DATA_DIR (--data-dir) %s" % env["DATA_DIR"], lines[0])
+                self.assertIn(reason, lines[0])
+            # MongoDB without Logstash writes nothing there: DATA_DIR is not even looked at.
+            with Server(env={"DATA_DIR": a_file, "MONGO_URL": "mongodb://127.0.0.1:9/x",
+                             "LOGSTASH_ADDR": ""}) as server:
+                self.assertEqual(server.get("/healthz").status, 200)
+
     def default_threads(self, prefix=(), before_exec=None):
         result = subprocess.run([*prefix, BIN, "--help"], capture_output=True, timeout=30,
                                 preexec_fn=before_exec)
