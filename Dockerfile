@@ -1,35 +1,56 @@
-# syntax=docker/dockerfile:1
-# cppapp's image: built on Debian 12 with the project's own dependency script, run on
-# bookworm-slim with only the shared libraries the binary links (scripts/install-deps --runtime;
-# tests/deploy/test_image_libraries.py checks that list against ldd of the binary).
+# cppapp's image: built on Debian 12 with the project's own dependency script (the build set
+# only), run on bookworm-slim with only the shared libraries the binary links
+# (scripts/install-deps --runtime; tests/deploy/test_image.py checks that list against ldd).
 #
-#   docker build -t <registry user>/cppapp:latest .
+#   DOCKER_BUILDKIT=1 docker build --build-arg REVISION=$(git rev-parse HEAD) -t <registry user>/cppapp:latest .
+#
+# No `# syntax=` line on purpose: it makes BuildKit pull its Dockerfile frontend from Docker Hub,
+# and the frontend built into the engine already handles `RUN --mount`. Needs only the two base
+# images and Debian's package mirror (tests/engine/engine makes both without a registry).
 
 FROM debian:bookworm AS build
 WORKDIR /src
 COPY scripts/install-deps scripts/install-deps
-RUN scripts/install-deps && rm -rf /var/lib/apt/lists/*
+# ccache keeps compiled objects in a BuildKit cache mount: a rebuild after a change compiles only
+# what changed, also from a fresh clone (it hashes contents; ninja alone would go by mtimes).
+RUN scripts/install-deps --build \
+ && apt-get install -y -qq --no-install-recommends ccache >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt CMakePresets.json ./
 COPY src src
 COPY views views
 COPY public public
 # The default install prefix /usr/local is compiled into the binary as its share directory
 # (<exe dir>/../share/cppapp): views and public files land in /out/usr/local/share/cppapp.
-RUN cmake --preset release -DCPPAPP_TESTS=OFF >/dev/null \
+RUN --mount=type=cache,target=/root/.cache/ccache \
+    cmake --preset release -DCPPAPP_TESTS=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null \
  && cmake --build --preset release --target cppapp \
  && DESTDIR=/out cmake --install build/release --strip
 
 FROM debian:bookworm-slim AS runtime
 # The script is bind-mounted, not copied: it has no business in the final image.
 RUN --mount=type=bind,source=scripts/install-deps,target=/tmp/install-deps \
-    /tmp/install-deps --runtime && rm -rf /var/lib/apt/lists/*
+    /tmp/install-deps --runtime && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+# DATA_DIR (/var/lib/cppapp) holds the log spool (and the embedded database when no MONGO_URL is
+# given). Mode 1777, like /tmp: a tmpfs mounted over it (the stack's read-only root) takes the
+# directory's mode but is owned by root, and Swarm's tmpfs mounts cannot set an owner, so only a
+# world-writable (sticky) directory lets user cppapp write there either way.
 RUN groupadd --system --gid 10001 cppapp \
  && useradd --system --uid 10001 --gid cppapp --home-dir /var/lib/cppapp --shell /usr/sbin/nologin cppapp \
- && install -d -o cppapp -g cppapp -m 0750 /var/lib/cppapp
+ && install -d -o cppapp -g cppapp -m 1777 /var/lib/cppapp
 COPY --from=build /out/usr/local/ /usr/local/
 
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="cppapp" \
+      org.opencontainers.image.description="nodeapp's backend service in C++: the Hello World page at /app1, a guestbook on MongoDB, logs to Logstash" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="debian:bookworm-slim"
+
 # Production mode: templates compiled once, JSON lines to logstash:9000 (the seed's NODE_ENV).
-# DATA_DIR holds the log spool (and the embedded database when no MONGO_URL is given).
 ENV APP_ENV=production PORT=8080 DATA_DIR=/var/lib/cppapp
 USER cppapp:cppapp
 WORKDIR /var/lib/cppapp

@@ -1,0 +1,112 @@
+"""What the real-engine tests share: the docker client, the image names, readiness polling, the
+load generator of scripts/cluster, and the report every figure goes to.
+
+The engine itself is started by tests/engine/engine (ctest's engine.setup), which also builds the
+images (setup.py); the tests only use them.
+"""
+
+import importlib.machinery
+import importlib.util
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+DOCKER = "/usr/bin/docker"  # Debian's docker.io client, matching its dockerd
+IMAGE = "cppapp:test"  # the repository's Dockerfile, built by setup.py
+BROKEN_IMAGE = "cppapp:test-broken"  # the same with a configuration that cannot start
+TESTBED_IMAGE = "cppapp-testbed:test"  # HAProxy, FerretDB and the log receiver (testbed/)
+ARTIFACTS = os.environ.get("CPPAPP_ARTIFACTS_DIR", os.path.join(REPO, "build", "engine-artifacts"))
+REPORT = os.path.join(ARTIFACTS, "report.md")
+
+_loader = importlib.machinery.SourceFileLoader("cluster", os.path.join(REPO, "scripts", "cluster"))
+_spec = importlib.util.spec_from_loader("cluster", _loader)
+cluster = importlib.util.module_from_spec(_spec)
+_loader.exec_module(cluster)
+
+
+def docker(*args, check=True, timeout=600, input=None, env=None):
+    """Runs the docker client; returns its stdout (text). Raises with stderr when it fails."""
+    result = subprocess.run([DOCKER, *args], capture_output=True, text=True, timeout=timeout, input=input,
+                            env=env)
+    if check and result.returncode != 0:
+        raise AssertionError("docker %s failed (%d): %s" % (" ".join(args), result.returncode, result.stderr.strip()))
+    return result.stdout if check else result
+
+
+def wait_until(predicate, timeout, what, interval=0.2):
+    """Polls `predicate` until it returns something true; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %d s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def project_version():
+    with open(os.path.join(REPO, "CMakeLists.txt")) as cmake:
+        return re.search(r"project\(cppapp VERSION ([0-9.]+)", cmake.read()).group(1)
+
+
+def git_revision():
+    result = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def image_size(image):
+    return int(docker("image", "inspect", "--format", "{{.Size}}", image).strip())
+
+
+def mib(size):
+    return "%.1f MiB" % (size / 1048576)
+
+
+def received_records(path):
+    """The JSON records a log receiver wrote to `path` (torn or foreign lines skipped)."""
+    records = []
+    if os.path.exists(path):
+        with open(path, "rb") as received:
+            for line in received:
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    pass
+    return records
+
+
+def start_report():
+    """A new report: the machine and the revision; each test appends its section."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    server = docker("version", "--format", "{{.Server.Version}}").strip()
+    with open(REPORT, "w") as report:
+        report.write("# Real-engine test report\n\n")
+        report.write("Written by `ctest -R engine` (tests/engine/); the committed copy is the last run "
+                     "the README refers to.\n\n")
+        report.write("| | |\n|---|---|\n")
+        report.write("| date | %s |\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+        report.write("| revision | %s |\n" % git_revision())
+        report.write("| engine | dockerd %s (Debian docker.io), single-node swarm |\n" % server)
+        report.write("| machine | %d cores, kernel %s |\n" % (os.cpu_count(), os.uname().release))
+
+
+def report(section, rows):
+    """Appends a section with one table row per figure, and prints it for the test log."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    with open(REPORT, "a") as out:
+        out.write("\n## %s\n\n| figure | value |\n|---|---|\n" % section)
+        for name, value in rows.items():
+            out.write("| %s | %s |\n" % (name, value))
+    print("\n%s: %s" % (section, json.dumps(rows, default=str)), flush=True)
