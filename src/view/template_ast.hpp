@@ -41,7 +41,8 @@ enum class ExprKind {
   compare,
   inline_if,
   super_ref,
-  capture
+  capture,
+  caller  ///< the body of a {% call %} block: body[0] is a macro statement named "caller"
 };
 
 struct Expr;
@@ -66,7 +67,19 @@ struct Expr {
   ~Expr();
 };
 
-enum class StmtKind { data, output, if_, for_, set, block, extends, include, macro };
+enum class StmtKind {
+  data,
+  output,
+  if_,
+  for_,
+  set,
+  block,
+  extends,
+  include,
+  macro,
+  import_,     ///< {% import expr as name %}: names[0] is the target
+  from_import  ///< {% from expr import a, b as c %}: names holds name, alias, name, alias...
+};
 
 struct Stmt {
   StmtKind kind;
@@ -79,15 +92,19 @@ struct Stmt {
   StmtList else_body;
   bool has_else = false;
   bool ignore_missing = false;  ///< include ... ignore missing
+  bool with_context = false;    ///< import / from import ... with context
   bool has_super = false;       ///< block body calls super()
   /// set: each target's local slot (-1: none); macro: [0] is the slot of the macro's name in
-  /// the enclosing function, the rest are the slots of its positional parameters.
+  /// the enclosing function, the rest are the slots of its positional parameters; import: the
+  /// target's slot; from import: one slot per alias.
   std::vector<int> slots;
   /// macro: keyword parameters and their default expressions (names holds the macro's name,
   /// then its positional parameters).
   std::vector<std::pair<std::string, ExprPtr>> kwargs;
-  bool frame_scoped = false;  ///< macro defined inside a for loop: frame variable, not context
-  int local_count = 0;        ///< block and macro bodies: local slots of their function
+  /// macro, import targets: bound inside a for loop (or a {% call %} body), so a frame
+  /// variable, not a context variable (nor exported)
+  bool frame_scoped = false;
+  int local_count = 0;  ///< block and macro bodies: local slots of their function
 
   Stmt(StmtKind k, int l, int c) : kind(k), line(l), col(c) {}
 };

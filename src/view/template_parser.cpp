@@ -240,8 +240,10 @@ class Parser {
     if (v == "set") return parse_set();
     if (v == "filter") return parse_filter_statement();
     if (v == "macro") return parse_macro();
-    if (v == "ifAsync" || v == "asyncEach" || v == "asyncAll" || v == "call" || v == "import" ||
-        v == "from" || v == "switch")
+    if (v == "import") return parse_import();
+    if (v == "from") return parse_from();
+    if (v == "call") return parse_call();
+    if (v == "ifAsync" || v == "asyncEach" || v == "asyncAll" || v == "switch")
       fail_at("tag not supported by this engine: " + v, tok.line, tok.col);
     fail_at("unknown block tag: " + v, tok.line, tok.col);
   }
@@ -371,20 +373,114 @@ class Parser {
     auto node = std::make_unique<Stmt>(StmtKind::macro, tag.line, tag.col);
     auto name = parse_primary(true);
     // The compiler reads `node.name.value`: a symbol's name, a literal's value, else undefined.
-    node->names.push_back(name->kind == ExprKind::symbol    ? name->name
-                          : name->kind == ExprKind::literal ? to_string(name->literal)
-                                                            : "undefined");
+    node->names.push_back(value_of(*name));
+    parse_macro_signature(*node, tag);
+    advance_after_block_end(tag.value);
+    node->body = parse_until_blocks({"endmacro"});
+    advance_after_block_end();
+    return node;
+  }
+
+  // The compiler reads `node.value`: a symbol's name, a literal's value, else undefined.
+  static std::string value_of(const Expr& e) {
+    return e.kind == ExprKind::symbol    ? e.name
+           : e.kind == ExprKind::literal ? to_string(e.literal)
+                                         : "undefined";
+  }
+
+  // A macro's (or a caller's) parameters: positional ones must be names (_compileMacro's
+  // assertType, a compile error), keyword ones carry their default expressions.
+  void parse_macro_signature(Stmt& node, const Token& tag) {
     Expr signature(ExprKind::call, tag.line, tag.col);
     parse_signature(signature, true);
     for (auto& arg : signature.args) {
       if (arg->kind != ExprKind::symbol)
         compile_fail("assertType: invalid type: " + type_name_of(*arg), arg->line, arg->col);
-      node->names.push_back(arg->name);
+      node.names.push_back(arg->name);
     }
-    node->kwargs = std::move(signature.kwargs);
+    node.kwargs = std::move(signature.kwargs);
+  }
+
+  // nunjucks parseWithContext: an optional `with context` / `without context`.
+  bool parse_with_context() {
+    const auto& peeked = peek_token();
+    const int line = peeked ? peeked->line : lexer_.line();
+    const int col = peeked ? peeked->col : lexer_.col();
+    bool with_context = false;
+    if (skip_symbol("with")) {
+      with_context = true;
+    } else if (!skip_symbol("without")) {
+      return false;
+    }
+    if (!skip_symbol("context"))
+      fail_at("parseFrom: expected context after with/without", line, col);
+    return with_context;
+  }
+
+  // nunjucks parseImport: `{% import expr as name [with context] %}`.
+  StmtPtr parse_import() {
+    Token tag = *next_token();
+    auto node = std::make_unique<Stmt>(StmtKind::import_, tag.line, tag.col);
+    node->expr = parse_expression();
+    if (!skip_symbol("as")) fail_at("parseImport: expected \"as\" keyword", tag.line, tag.col);
+    node->names.push_back(value_of(*parse_expression()));
+    node->with_context = parse_with_context();
     advance_after_block_end(tag.value);
-    node->body = parse_until_blocks({"endmacro"});
+    return node;
+  }
+
+  // nunjucks parseFrom: `{% from expr import a, b as c [with context] %}`. As there, the
+  // last name's `with`/`without context` decides.
+  StmtPtr parse_from() {
+    Token tag = *next_token();
+    auto node = std::make_unique<Stmt>(StmtKind::from_import, tag.line, tag.col);
+    node->expr = parse_expression();
+    if (!skip_symbol("import")) fail_at("parseFrom: expected import", tag.line, tag.col);
+    while (true) {
+      const auto& next = peek_token();
+      if (!next) fail("parseFrom: expected block end, got end of file");
+      if (next->type == TokenType::block_end) {
+        if (node->names.empty())
+          fail_at("parseFrom: Expected at least one import name", tag.line, tag.col);
+        if (next->value[0] == '-') drop_leading_whitespace_ = true;
+        next_token();
+        break;
+      }
+      if (!node->names.empty() && !skip(TokenType::comma))
+        fail_at("parseFrom: expected comma", tag.line, tag.col);
+      auto name = parse_primary();
+      const std::string imported = value_of(*name);
+      if (imported.starts_with('_'))
+        fail_at("parseFrom: names starting with an underscore cannot be imported", name->line,
+                name->col);
+      node->names.push_back(imported);
+      node->names.push_back(skip_symbol("as") ? value_of(*parse_primary()) : imported);
+      node->with_context = parse_with_context();
+    }
+    return node;
+  }
+
+  // nunjucks parseCall: `{% call(params) macro(args) %}body{% endcall %}` is the output of
+  // macro(args, caller=<an anonymous macro whose body is the block>).
+  StmtPtr parse_call() {
+    Token tag = *next_token();
+    auto caller = std::make_unique<Stmt>(StmtKind::macro, tag.line, tag.col);
+    caller->names.push_back("caller");
+    const auto& peeked = peek_token();
+    if (peeked && peeked->type == TokenType::left_paren) parse_macro_signature(*caller, tag);
+    auto call = parse_primary();
+    // nunjucks reads `macroCall.args.children`: anything but a call is a TypeError there.
+    if (call->kind != ExprKind::call)
+      fail_at("parseCall: expected a macro call after call, got " + type_name_of(*call), call->line,
+              call->col);
+    advance_after_block_end(tag.value);
+    caller->body = parse_until_blocks({"endcall"});
     advance_after_block_end();
+    auto body = make(ExprKind::caller, tag.line, tag.col);
+    body->body.push_back(std::move(caller));
+    call->kwargs.emplace_back("caller", std::move(body));
+    auto node = std::make_unique<Stmt>(StmtKind::output, tag.line, tag.col);
+    node->expr = finish(std::move(call));
     return node;
   }
 
@@ -990,6 +1086,7 @@ class Parser {
     collect_blocks(e.body, program);
     for (const auto& a : e.args)
       if (a) collect_expr_blocks(*a, program);
+    for (const auto& kv : e.kwargs) collect_expr_blocks(*kv.second, program);  // {% call %} bodies
   }
   // Replaces super() calls (outside nested blocks) by references to the pre-rendered parent block.
   bool mark_super(StmtList& list) {
@@ -1022,9 +1119,10 @@ class Parser {
   // The compiler keeps a compile-time frame per scope: for loops push one, block and macro
   // bodies start a fresh one (a new JavaScript function). A symbol found there compiles to
   // that variable and never falls back to the context: macro parameters, and macros defined
-  // earlier in the same function. Loop variables are bound too; they only shadow here.
+  // earlier in the same function, and loop variables (a {% call %} body, a closure, reads the
+  // enclosing loop's variable even where the frame it runs in does not have it).
   struct CompileFrame {
-    std::map<std::string, int> names;  // slot, or -1 for a loop variable
+    std::map<std::string, int> names;  // name -> slot
     const CompileFrame* parent = nullptr;
     int lookup(const std::string& name, bool& found) const {
       for (const CompileFrame* f = this; f; f = f->parent) {
@@ -1054,8 +1152,12 @@ class Parser {
       case StmtKind::for_: {
         CompileFrame loop;
         loop.parent = &frame;
-        if (s.expr) bind_expr(*s.expr, loop);
-        for (const auto& name : s.names) loop.names[name] = -1;
+        if (s.expr) bind_expr(*s.expr, loop, count);
+        s.slots.clear();
+        for (const auto& name : s.names) {
+          loop.names[name] = count;
+          s.slots.push_back(count++);
+        }
         bind_list(s.body, loop, count);
         bind_list(s.else_body, loop, count);
         return;
@@ -1075,7 +1177,7 @@ class Parser {
           fresh.names[s.names[i]] = macro_count;
           param_slots.push_back(macro_count++);
         }
-        for (auto& kv : s.kwargs) bind_expr(*kv.second, fresh);
+        for (auto& kv : s.kwargs) bind_expr(*kv.second, fresh, macro_count);
         bind_list(s.body, fresh, macro_count);
         s.local_count = macro_count;
         s.frame_scoped = frame.parent != nullptr;
@@ -1084,8 +1186,20 @@ class Parser {
         frame.names[s.names[0]] = count++;
         return;
       }
+      case StmtKind::import_:
+      case StmtKind::from_import: {
+        // compileImport / compileFromImport: each target becomes a JavaScript variable.
+        if (s.expr) bind_expr(*s.expr, frame, count);
+        s.frame_scoped = frame.parent != nullptr;
+        s.slots.clear();
+        for (std::size_t i = s.kind == StmtKind::import_ ? 0 : 1; i < s.names.size(); i += 2) {
+          frame.names[s.names[i]] = count;
+          s.slots.push_back(count++);
+        }
+        return;
+      }
       case StmtKind::set: {
-        if (s.expr) bind_expr(*s.expr, frame);
+        if (s.expr) bind_expr(*s.expr, frame, count);
         bind_list(s.body, frame, count);
         s.slots.clear();
         for (const auto& name : s.names) {
@@ -1095,13 +1209,17 @@ class Parser {
         return;
       }
       default:
-        if (s.expr) bind_expr(*s.expr, frame, &count);
+        if (s.expr) bind_expr(*s.expr, frame, count);
         bind_list(s.body, frame, count);
         bind_list(s.else_body, frame, count);
         return;
     }
   }
-  void bind_expr(Expr& e, CompileFrame& frame, int* count = nullptr) {
+  void bind_expr(Expr& e, CompileFrame& frame, int& count) {
+    if (e.kind == ExprKind::caller) {
+      bind_caller(*e.body[0], frame, count);
+      return;
+    }
     if (e.kind == ExprKind::symbol) {
       bool found = false;
       e.slot = frame.lookup(e.name, found);
@@ -1109,11 +1227,25 @@ class Parser {
     for (auto& a : e.args)
       if (a) bind_expr(*a, frame, count);
     for (auto& kv : e.kwargs) bind_expr(*kv.second, frame, count);
-    if (!e.body.empty()) {
-      // A {% filter %} body shares its function; a set capture too.
-      int scratch = 0;
-      bind_list(e.body, frame, count ? *count : scratch);
+    // A {% filter %} body shares its function; a set capture too.
+    bind_list(e.body, frame, count);
+  }
+  // A {% call %} body is compiled as a macro that keeps the enclosing compile frame (a closure):
+  // it reads the enclosing function's variables, so its own variables take slots of that
+  // function too: slots[0] is the first of them, local_count one past the last (the renderer
+  // saves and restores them around each call, as separate JavaScript invocations would have
+  // their own); slots[1..] are its parameters'.
+  void bind_caller(Stmt& def, CompileFrame& frame, int& count) {
+    CompileFrame inner;
+    inner.parent = &frame;
+    def.slots = {count};
+    for (std::size_t i = 1; i < def.names.size(); ++i) {
+      inner.names[def.names[i]] = count;
+      def.slots.push_back(count++);
     }
+    for (auto& kv : def.kwargs) bind_expr(*kv.second, inner, count);
+    bind_list(def.body, inner, count);
+    def.local_count = count;
   }
 
   Lexer lexer_;

@@ -6,13 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
 namespace cppapp::view::tpl {
 namespace {
 
-// extends + include nesting; a template including itself must fail, not overflow the stack.
+// extends + include + import nesting; a template including (or importing) itself must fail, not
+// overflow the stack.
 constexpr int kMaxTemplateDepth = 64;
 
 // nunjucks runtime.Frame: a scope level; lookups walk up, writes may be isolated (blocks,
@@ -63,6 +65,9 @@ struct Context {
   const Object& globals;
   std::map<std::string, std::vector<BlockRef>> blocks;
   std::weak_ptr<Context> self;  ///< what macros defined in this context hold on to
+  /// context.addExport: top-level macros and sets whose names do not start with "_", which
+  /// {% import %} and {% from %} hand over.
+  std::vector<std::string> exported;
 
   Value lookup(const std::string& name) const {
     const Value* own = vars->find(name);
@@ -75,11 +80,35 @@ struct Context {
   void add_blocks(const CompiledTemplate& t) {
     for (const auto& [name, block] : t.program.blocks) blocks[name].push_back({block, &t});
   }
+  void add_export(const std::string& name) {
+    if (!name.starts_with('_') &&
+        std::find(exported.begin(), exported.end(), name) == exported.end())
+      exported.push_back(name);
+  }
 };
 
 // Per root render: set by {% extends %} so the parent's root renders after the child's.
 struct RootState {
   const CompiledTemplate* parent = nullptr;
+};
+
+// The `frame` variable of one compiled JavaScript function (a template's root, a block). The
+// for loops, macros and {% call %} bodies compiled into that function all assign it while they
+// run, so a `caller` pushes its frame on whatever frame is current there when it is called:
+// often the frame of the macro calling it (nunjucks 3.2.4's dynamic scoping, reproduced).
+using FrameCell = std::shared_ptr<Frame*>;
+
+// Points a cell at `frame` for a scope's lifetime.
+class FrameSwap {
+ public:
+  FrameSwap(Frame** cell, Frame* frame) : cell_(cell), saved_(*cell) { *cell_ = frame; }
+  ~FrameSwap() { *cell_ = saved_; }
+  FrameSwap(const FrameSwap&) = delete;
+  FrameSwap& operator=(const FrameSwap&) = delete;
+
+ private:
+  Frame** cell_;
+  Frame* saved_;
 };
 
 struct Scope {
@@ -90,6 +119,7 @@ struct Scope {
   bool in_block;
   const Value* super_value;
   std::vector<Value>* locals;  ///< the JavaScript variables of the current function
+  FrameCell cell;              ///< the current function's `frame` variable
 };
 
 // Macro calls nest on the C++ stack: bound them (nunjucks would overflow JavaScript's).
@@ -104,6 +134,12 @@ struct MacroClosure {
   const CompiledTemplate* owner;
   TemplatePtr owner_keep;  ///< keeps `definition` alive when the template is shared-owned
   std::weak_ptr<void> context;
+  FrameCell cell;  ///< the `frame` variable of the function it was compiled into
+  /// A {% call %} body (`caller`): the scope it was written in, whose frame and variables it
+  /// reads as the JavaScript closure nunjucks compiles it to does. Those live on the stack
+  /// while the call runs, so the scope is used only while `alive` is.
+  std::optional<Scope> site;
+  std::weak_ptr<void> alive;
 };
 
 namespace {
@@ -115,7 +151,7 @@ class Renderer {
 
   void render_new_context(const TemplatePtr& tmpl, ObjectPtr vars, Frame* parent_frame,
                           std::string& out, int line, int col, const CompiledTemplate* from) {
-    auto ctx = std::make_shared<Context>(Context{std::move(vars), globals_, {}, {}});
+    auto ctx = std::make_shared<Context>(Context{std::move(vars), globals_, {}, {}, {}});
     ctx->self = ctx;
     ctx->add_blocks(*tmpl);
     Frame frame;
@@ -131,7 +167,7 @@ class Renderer {
       if (++renderer.depth_ > kMaxTemplateDepth)
         throw TemplateError(from ? from->name : "(unknown)", line + 1, col + 1,
                             "maximum template nesting depth (" + std::to_string(kMaxTemplateDepth) +
-                                ") exceeded by extends/include");
+                                ") exceeded by extends/include/import");
     }
     ~DepthGuard() { --renderer.depth_; }
     Renderer& renderer;
@@ -143,7 +179,7 @@ class Renderer {
     RootState root;
     std::string buffer;
     std::vector<Value> locals(static_cast<std::size_t>(t.program.local_count));
-    Scope scope{ctx, &frame, &t, &root, false, nullptr, &locals};
+    Scope scope{ctx, &frame, &t, &root, false, nullptr, &locals, std::make_shared<Frame*>(&frame)};
     exec_list(t.program.body, scope, buffer);
     if (root.parent) {
       render_root(*root.parent, ctx, frame, out, parent_line_, parent_col_, &t);
@@ -210,7 +246,10 @@ class Renderer {
           const std::string& name = st.names[i];
           if (i < st.slots.size()) set_local(s, st.slots[i], value);
           s.frame->set(name, value, true);
-          if (s.frame->top_level) s.ctx.vars->set(name, value);
+          if (s.frame->top_level) {
+            s.ctx.vars->set(name, value);
+            s.ctx.add_export(name);
+          }
         }
         return;
       }
@@ -220,6 +259,7 @@ class Renderer {
         closure->owner = s.tmpl;
         closure->owner_keep = s.tmpl->weak_from_this().lock();
         closure->context = s.ctx.self;
+        closure->cell = s.cell;
         Value macro = Value::from_builtin(Builtin::macro);
         macro.macro = std::move(closure);
         set_local(s, st.slots.empty() ? -1 : st.slots[0], macro);
@@ -227,10 +267,15 @@ class Renderer {
         if (st.frame_scoped) {
           s.frame->set(st.names[0], std::move(macro), false);
         } else {
+          s.ctx.add_export(st.names[0]);
           s.ctx.vars->set(st.names[0], std::move(macro));
         }
         return;
       }
+      case StmtKind::import_:
+      case StmtKind::from_import:
+        exec_import(st, s);
+        return;
       case StmtKind::block: {
         if (!s.in_block && s.root->parent) return;
         auto it = s.ctx.blocks.find(st.names[0]);
@@ -260,6 +305,59 @@ class Renderer {
     }
   }
 
+  // compileImport / compileFromImport with Template.getExported: the imported template's root
+  // runs (its output discarded) in a context of its own (empty; `with context` a copy of this
+  // one's variables, and its frame continues this one), and what it exports becomes an object
+  // (import) or the named values (from ... import). Each target is then bound like a macro.
+  void exec_import(const Stmt& st, Scope& s) {
+    TemplatePtr imported = load(s, eval(*st.expr, s), st.line, st.col, false);
+    keep_alive_.push_back(imported);
+    auto vars =
+        st.with_context ? std::make_shared<Object>(*s.ctx.vars) : std::make_shared<Object>();
+    auto ctx = std::make_shared<Context>(Context{std::move(vars), globals_, {}, {}, {}});
+    ctx->self = ctx;
+    ctx->add_blocks(*imported);
+    contexts_.push_back(ctx);  // its macros look names up there until the render ends
+    Frame frame;
+    frame.parent = st.with_context ? s.frame : nullptr;
+    frame.top_level = true;
+    std::string discarded;
+    render_root(*imported, *ctx, frame, discarded, st.line, st.col, s.tmpl);
+
+    auto exports = std::make_shared<Object>();
+    for (const auto& name : ctx->exported) {
+      const Value* value = ctx->vars->find(name);
+      exports->set(name, value ? *value : Value{});
+    }
+    auto bind = [&](std::size_t target, Value value) {
+      const std::string& name = st.names[st.kind == StmtKind::import_ ? 0 : target * 2 + 1];
+      if (target < st.slots.size()) set_local(s, st.slots[target], value);
+      if (st.frame_scoped) {
+        s.frame->set(name, std::move(value), false);
+      } else {
+        s.ctx.vars->set(name, std::move(value));
+      }
+    };
+    if (st.kind == StmtKind::import_) {
+      bind(0, Value::from_object(std::move(exports)));
+      return;
+    }
+    for (std::size_t i = 0; i + 1 < st.names.size(); i += 2) {
+      const Value* value = exports->find(st.names[i]);
+      if (!value)
+        fail(s, st.line, st.col,
+             "cannot import '" + st.names[i] + "' from " + imported->name +
+                 " (it exports: " + export_list(*ctx) + ")");
+      bind(i / 2, *value);
+    }
+  }
+
+  static std::string export_list(const Context& ctx) {
+    std::string list;
+    for (const auto& name : ctx.exported) list += (list.empty() ? "" : ", ") + name;
+    return list.empty() ? "nothing" : list;
+  }
+
   void exec_block(const BlockRef& ref, Scope& s, Frame* frame, std::string& out) {
     DepthGuard guard(*this, ref.block->line, ref.block->col, ref.owner);
     Frame block_frame;
@@ -268,7 +366,8 @@ class Renderer {
     RootState no_root;
     Value super_value;
     std::vector<Value> locals(static_cast<std::size_t>(ref.block->local_count));
-    Scope inner{s.ctx, &block_frame, ref.owner, &no_root, true, &super_value, &locals};
+    Scope inner{s.ctx, &block_frame, ref.owner, &no_root,
+                true,  &super_value, &locals,   std::make_shared<Frame*>(&block_frame)};
     if (ref.block->has_super) {
       const auto& chain = s.ctx.blocks[ref.block->names[0]];
       std::size_t idx = 0;
@@ -302,6 +401,12 @@ class Renderer {
     loop_frame.parent = s.frame;
     Scope inner = s;
     inner.frame = &loop_frame;
+    FrameSwap current(inner.cell.get(), &loop_frame);
+    // A loop variable is a JavaScript variable (what a {% call %} body reads) and a frame one.
+    auto bind = [&](std::size_t u, Value value) {
+      if (u < st.slots.size()) set_local(inner, st.slots[u], value);
+      loop_frame.set(st.names[u], std::move(value), false);
+    };
     Value arr = eval(*st.expr, inner);
     std::size_t len = 0;
     if (truthy(arr)) {
@@ -311,9 +416,7 @@ class Renderer {
           len = items->size();
           for (std::size_t i = 0; i < items->size(); ++i) {
             for (std::size_t u = 0; u < st.names.size(); ++u)
-              loop_frame.set(st.names[u],
-                             member((*items)[i], Value::from_number(static_cast<double>(u))),
-                             false);
+              bind(u, member((*items)[i], Value::from_number(static_cast<double>(u))));
             loop_frame.set("loop", make_loop(i, len), false);
             exec_list(st.body, inner, out);
           }
@@ -329,8 +432,8 @@ class Renderer {
           }
           len = entries.size();
           for (std::size_t i = 0; i < entries.size(); ++i) {
-            loop_frame.set(st.names[0], Value::from_string(entries[i].first), false);
-            loop_frame.set(st.names[1], entries[i].second, false);
+            bind(0, Value::from_string(entries[i].first));
+            bind(1, entries[i].second);
             loop_frame.set("loop", make_loop(i, len), false);
             exec_list(st.body, inner, out);
           }
@@ -345,7 +448,7 @@ class Renderer {
         }
         len = items->size();
         for (std::size_t i = 0; i < items->size(); ++i) {
-          loop_frame.set(st.names[0], (*items)[i], false);
+          bind(0, (*items)[i]);
           loop_frame.set("loop", make_loop(i, len), false);
           exec_list(st.body, inner, out);
         }
@@ -470,8 +573,26 @@ class Renderer {
         exec_list(e.body, s, captured);
         return Value::from_string(std::move(captured));
       }
+      case ExprKind::caller:  // only ever a call's keyword argument: eval_call makes it
+        fail(s, e.line, e.col, "a {% call %} body outside a call");
     }
     return {};
+  }
+
+  // The `caller` a {% call %} block passes: a macro over the block's body that closes over the
+  // scope it was written in, usable while `alive` is.
+  static Value make_caller(const Expr& e, const Scope& s, const std::shared_ptr<void>& alive) {
+    auto closure = std::make_shared<MacroClosure>();
+    closure->definition = e.body[0].get();
+    closure->owner = s.tmpl;
+    closure->owner_keep = s.tmpl->weak_from_this().lock();
+    closure->context = s.ctx.self;
+    closure->cell = s.cell;
+    closure->site.emplace(s);
+    closure->alive = alive;
+    Value macro = Value::from_builtin(Builtin::macro);
+    macro.macro = std::move(closure);
+    return macro;
   }
 
   Value eval_call(const Expr& e, Scope& s) {
@@ -483,14 +604,17 @@ class Renderer {
       fail(s, e.line, e.col, "Unable to call `" + name + "`, which is not a function");
     std::vector<Value> args;
     for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(eval(*e.args[i], s));
-    if (callee.function == Builtin::macro && callee.macro) {
-      KeywordArgs kwargs;
-      for (const auto& [key, value] : e.kwargs) kwargs.emplace_back(key, eval(*value, s));
+    // A {% call %} body may be called back only during this call.
+    std::shared_ptr<void> alive = std::make_shared<bool>(true);
+    KeywordArgs kwargs;
+    for (const auto& [key, value] : e.kwargs)
+      kwargs.emplace_back(
+          key, value->kind == ExprKind::caller ? make_caller(*value, s, alive) : eval(*value, s));
+    if (callee.function == Builtin::macro && callee.macro)
       return call_macro(*callee.macro, std::move(args), std::move(kwargs), s, e);
-    }
-    if (!e.kwargs.empty()) {
+    if (!kwargs.empty()) {
       auto obj = std::make_shared<Object>();
-      for (const auto& [key, value] : e.kwargs) obj->set(key, eval(*value, s));
+      for (auto& [key, value] : kwargs) obj->set(key, std::move(value));
       args.push_back(Value::from_object(obj));
     }
     try {
@@ -557,24 +681,60 @@ class Renderer {
       ~Unwind() { --depth; }
     } unwind{macro_depth_};
 
-    auto context = std::static_pointer_cast<Context>(closure.context.lock());
-    Context& ctx = context ? *context : caller.ctx;
     Frame frame;
-    RootState no_root;
-    std::vector<Value> locals(static_cast<std::size_t>(def.local_count));
-    Scope inner{ctx, &frame, closure.owner, &no_root, true, nullptr, &locals};
-    if (auto it = find("caller"); it != kwargs.end()) frame.set("caller", it->second, false);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      frame.set(params[i], bound[i], false);
-      if (i + 1 < def.slots.size()) set_local(inner, def.slots[i + 1], bound[i]);
-    }
-    for (const auto& [name, default_value] : def.kwargs) {
-      auto it = find(name);
-      frame.set(name, it != kwargs.end() ? it->second : eval(*default_value, inner), false);
-    }
     std::string out;
-    exec_list(def.body, inner, out);
+    auto bind_and_run = [&](Scope& inner) {
+      if (auto it = find("caller"); it != kwargs.end()) frame.set("caller", it->second, false);
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        frame.set(params[i], bound[i], false);
+        if (i + 1 < def.slots.size()) set_local(inner, def.slots[i + 1], bound[i]);
+      }
+      for (const auto& [name, default_value] : def.kwargs) {
+        auto it = find(name);
+        frame.set(name, it != kwargs.end() ? it->second : eval(*default_value, inner), false);
+      }
+      exec_list(def.body, inner, out);
+    };
+    if (closure.site) {
+      // `caller`: a frame pushed on its function's current one, in that function's variables.
+      auto alive = closure.alive.lock();
+      if (!alive)
+        fail(caller, call.line, call.col, "caller() used after its {% call %} block ended");
+      Scope inner = *closure.site;
+      frame.parent = *closure.cell;
+      frame.isolate_writes = true;
+      inner.frame = &frame;
+      FrameSwap current(closure.cell.get(), &frame);
+      // Its variables' slots belong to the enclosing function: restore them afterwards, as a
+      // separate JavaScript invocation would not have touched them.
+      std::vector<Value> saved;
+      for (int slot = def.slots[0]; slot < def.local_count; ++slot)
+        saved.push_back(local(inner, slot));
+      bind_and_run(inner);
+      for (int slot = def.slots[0]; slot < def.local_count; ++slot)
+        set_local(inner, slot, std::move(saved[static_cast<std::size_t>(slot - def.slots[0])]));
+    } else {
+      auto context = std::static_pointer_cast<Context>(closure.context.lock());
+      RootState no_root;
+      std::vector<Value> locals(static_cast<std::size_t>(def.local_count));
+      Scope inner{context ? *context : caller.ctx,
+                  &frame,
+                  closure.owner,
+                  &no_root,
+                  true,
+                  nullptr,
+                  &locals,
+                  closure.cell};
+      FrameSwap current(closure.cell.get(), &frame);
+      bind_and_run(inner);
+    }
     return Value::from_string(std::move(out), true);
+  }
+
+  static Value local(const Scope& s, int slot) {
+    if (slot >= 0 && s.locals && static_cast<std::size_t>(slot) < s.locals->size())
+      return (*s.locals)[static_cast<std::size_t>(slot)];
+    return {};
   }
 
   Value eval_filter(const Expr& e, Scope& s) {
@@ -651,6 +811,7 @@ class Renderer {
   int parent_line_ = 0;
   int parent_col_ = 0;
   std::vector<TemplatePtr> keep_alive_;
+  std::vector<std::shared_ptr<Context>> contexts_;  ///< imported templates' contexts
 };
 
 }  // namespace
