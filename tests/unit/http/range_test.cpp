@@ -1,5 +1,8 @@
-// Expectations produced by range-parser 1.2.1 (rangeParser(size, header, {combine: true})).
+// Expectations produced by range-parser 1.2.1 (rangeParser(size, header, {combine: true})): read
+// from tests/data/http/range.json, which tests/conformance/from_js/expectations.js writes.
 #include "http/range.hpp"
+
+#include "js_expectations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,57 +11,24 @@
 namespace cppapp::http {
 namespace {
 
-struct RangeCase {
-  std::uint64_t size;
-  std::string header;
-  RangeResult::Kind kind;
-  std::vector<ByteRange> ranges;
-};
-
-const RangeCase kCases[] = {
-    {1000, "bytes=0-499", RangeResult::ok, {{0, 499}}},
-    {1000, "bytes=500-", RangeResult::ok, {{500, 999}}},
-    {1000, "bytes=-500", RangeResult::ok, {{500, 999}}},
-    {1000, "bytes=-1500", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=-0", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=0-0", RangeResult::ok, {{0, 0}}},
-    {1000, "bytes=999-", RangeResult::ok, {{999, 999}}},
-    {1000, "bytes=1000-", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=0-5000", RangeResult::ok, {{0, 999}}},
-    {1000, "bytes=5-1", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=0-1,2-3", RangeResult::ok, {{0, 3}}},
-    {1000, "bytes=0-1,3-4", RangeResult::ok, {{0, 1}, {3, 4}}},
-    {1000, "bytes=3-4,0-1", RangeResult::ok, {{3, 4}, {0, 1}}},
-    {1000, "bytes=0-10,5-20,100-200,15-30", RangeResult::ok, {{0, 30}, {100, 200}}},
-    {1000, "bytes=100-200,0-50,40-120", RangeResult::ok, {{0, 200}}},
-    {1000, "bytes=", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=abc", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=5", RangeResult::ok, {{5, 999}}},
-    {1000, "bytes= 5 - 10", RangeResult::ok, {{5, 10}}},
-    {1000, "bytes=1-2-3", RangeResult::ok, {{1, 2}}},
-    {1000, "foo", RangeResult::malformed, {}},
-    {1000, "items=0-5", RangeResult::ok, {{0, 5}}},
-    {0, "bytes=0-", RangeResult::unsatisfiable, {}},
-    {0, "bytes=-1", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=0-499, 500-999", RangeResult::ok, {{0, 999}}},
-    {1000, "bytes=--5", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=+5-10", RangeResult::ok, {{5, 10}}},
-    {1000, "bytes=99999999999999999999-", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=0-99999999999999999999", RangeResult::ok, {{0, 999}}},
-    {1000, "bytes=-99999999999999999999", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=0x10-20", RangeResult::ok, {{0, 20}}},
-    {1000, "bytes=,,0-1,", RangeResult::ok, {{0, 1}}},
-    {1, "bytes=0-0", RangeResult::ok, {{0, 0}}},
-    {1000, "=0-1", RangeResult::ok, {{0, 1}}},
-    {1000, "bytes=-", RangeResult::unsatisfiable, {}},
-    {1000, "bytes=200-300,250-260", RangeResult::ok, {{200, 300}}},
-};
+RangeResult::Kind kind_of(const std::string& name) {
+  if (name == "ok") return RangeResult::ok;
+  if (name == "malformed") return RangeResult::malformed;
+  return RangeResult::unsatisfiable;
+}
 
 TEST(ParseRange, MatchesRangeParserWithCombine) {
-  for (const auto& c : kCases) {
-    const RangeResult result = parse_range(c.size, c.header);
-    EXPECT_EQ(result.kind, c.kind) << c.size << " " << c.header;
-    EXPECT_EQ(result.ranges, c.ranges) << c.size << " " << c.header;
+  const auto cases = testing::js_expectations("range").at("cases").as_array();
+  ASSERT_FALSE(cases.empty());
+  for (const auto& c : cases) {
+    std::vector<ByteRange> ranges;
+    for (const auto& r : c.at("ranges").as_array())
+      ranges.push_back({boost::json::value_to<std::uint64_t>(r.at("start")),
+                        boost::json::value_to<std::uint64_t>(r.at("end"))});
+    const RangeResult result =
+        parse_range(boost::json::value_to<std::uint64_t>(c.at("size")), testing::text(c, "header"));
+    EXPECT_EQ(result.kind, kind_of(testing::text(c, "kind"))) << boost::json::serialize(c);
+    EXPECT_EQ(result.ranges, ranges) << boost::json::serialize(c);
   }
 }
 
