@@ -1,6 +1,8 @@
 // Engine-level behaviour: the seed's page, loading and caching, reload, compile_all,
 // concurrency and the limits that keep hostile templates from crashing the process.
 #include "view/template_engine.hpp"
+
+#include "temp_views.hpp"
 #include "view/template_value.hpp"
 
 #include <gtest/gtest.h>
@@ -21,26 +23,7 @@ using cppapp::view::TemplateError;
 
 const std::string kViews = CPPAPP_TEST_DATA_DIR "/views";
 
-// A scratch views directory, removed afterwards.
-class TempViews {
- public:
-  TempViews() {
-    dir_ = fs::temp_directory_path() /
-           ("cppapp_views_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TempViews() { fs::remove_all(dir_); }
-  void write(const std::string& name, const std::string& text) const {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-  }
-  const fs::path& path() const { return dir_; }
-
- private:
-  fs::path dir_;
-};
+using cppapp::view::testing::TempViews;
 
 TEST(TemplateEngine, SeedIndexMatchesNunjucks) {
   // Bytes from nunjucks 3.2.4: render('index.html', {}) over the repository's views/.

@@ -5,6 +5,8 @@
 // import-*, from-*, call-*).
 #include "view/template_engine.hpp"
 
+#include "temp_views.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -19,29 +21,7 @@ using cppapp::view::EngineOptions;
 using cppapp::view::TemplateEngine;
 using cppapp::view::TemplateError;
 
-// A scratch views directory, removed afterwards.
-class ScratchViews {
- public:
-  ScratchViews() {
-    dir_ = fs::temp_directory_path() /
-           ("cppapp_import_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~ScratchViews() { fs::remove_all(dir_); }
-  ScratchViews(const ScratchViews&) = delete;
-  ScratchViews& operator=(const ScratchViews&) = delete;
-
-  void write(const std::string& name, const std::string& text) const {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-  }
-  const fs::path& path() const { return dir_; }
-
- private:
-  fs::path dir_;
-};
+using cppapp::view::testing::TempViews;
 
 const char* const kForms =
     "{% macro field(name, value='') %}<input name=\"{{ name }}\" value=\"{{ value }}\">"
@@ -61,7 +41,7 @@ TemplateError render_error(const TemplateEngine& engine, const std::string& name
 }
 
 TEST(TemplateImport, AMissingImportedTemplateNamesItAndTheImportingLine) {
-  ScratchViews views;
+  TempViews views;
   views.write("page.html", "<p>\n{% import 'nope.html' as forms %}");
   views.write("from.html", "{% from 'nope.html' import field %}");
   TemplateEngine engine(EngineOptions{views.path(), false});
@@ -75,7 +55,7 @@ TEST(TemplateImport, AMissingImportedTemplateNamesItAndTheImportingLine) {
 }
 
 TEST(TemplateImport, AnUnknownImportedNameSaysWhatTheFileExports) {
-  ScratchViews views;
+  TempViews views;
   views.write("forms.html", kForms);
   views.write("page.html", "{% from 'forms.html' import field, feild %}");
   TemplateEngine engine(EngineOptions{views.path(), false});
@@ -86,7 +66,7 @@ TEST(TemplateImport, AnUnknownImportedNameSaysWhatTheFileExports) {
 }
 
 TEST(TemplateImport, PrivateNamesCannotBeImported) {
-  ScratchViews views;
+  TempViews views;
   views.write("forms.html", kForms);
   views.write("page.html", "{% from 'forms.html' import _private %}");
   TemplateEngine engine(EngineOptions{views.path(), false});
@@ -121,7 +101,7 @@ TEST(TemplateImport, SyntaxErrorsNameThePlaceAndWhatIsExpected) {
 
 TEST(TemplateImport, AnErrorInsideAnImportedMacroNamesTheFormsFile) {
   // nunjucks names the importing template, without a position; ours says where the fault is.
-  ScratchViews views;
+  TempViews views;
   views.write("forms.html", "{% macro bad(x) %}\n  {{ x | nosuchfilter }}\n{% endmacro %}");
   views.write("page.html", "{% import 'forms.html' as f %}{{ f.bad(1) }}");
   TemplateEngine engine(EngineOptions{views.path(), false});
@@ -132,7 +112,7 @@ TEST(TemplateImport, AnErrorInsideAnImportedMacroNamesTheFormsFile) {
 }
 
 TEST(TemplateImport, ImportCyclesHitTheNestingLimitNotTheStack) {
-  ScratchViews views;
+  TempViews views;
   views.write("a.html", "{% import 'b.html' as b %}");
   views.write("b.html", "{% from 'a.html' import x %}");
   views.write("self.html", "{% import 'self.html' as me %}");
@@ -175,7 +155,7 @@ TEST(TemplateImport, CallerArgumentsAndDefaults) {
 }
 
 TEST(TemplateImport, CompileAllCachesImportedFiles) {
-  ScratchViews views;
+  TempViews views;
   views.write("forms.html", kForms);
   views.write("page.html", "{% from 'forms.html' import button %}{{ button('Go') }}");
   TemplateEngine engine(EngineOptions{views.path(), false});
@@ -185,7 +165,7 @@ TEST(TemplateImport, CompileAllCachesImportedFiles) {
 }
 
 TEST(TemplateImport, CompileAllReportsABrokenFormsFile) {
-  ScratchViews views;
+  TempViews views;
   views.write("forms.html", "{% macro field( %}");
   views.write("page.html", "{% import 'forms.html' as f %}");
   TemplateEngine engine(EngineOptions{views.path(), false});
@@ -198,7 +178,7 @@ TEST(TemplateImport, CompileAllReportsABrokenFormsFile) {
 }
 
 TEST(TemplateImport, DevelopmentReloadNoticesAChangedImportedFile) {
-  ScratchViews views;
+  TempViews views;
   views.write("forms.html", "{% macro button(t) %}<button>{{ t }}</button>{% endmacro %}");
   views.write("page.html", "{% import 'forms.html' as f %}{{ f.button('Go') }}");
   TemplateEngine reloading(EngineOptions{views.path(), true});
