@@ -22,8 +22,11 @@ COPY views views
 COPY public public
 # The default install prefix /usr/local is compiled into the binary as its share directory
 # (<exe dir>/../share/cppapp): views and public files land in /out/usr/local/share/cppapp.
+# The revision goes into the binary (--version, cppapp_build_info): there is no .git here.
+ARG REVISION=unknown
 RUN --mount=type=cache,target=/root/.cache/ccache \
-    cmake --preset release -DCPPAPP_TESTS=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null \
+    cmake --preset release -DCPPAPP_TESTS=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+          -DCPPAPP_REVISION=${REVISION} >/dev/null \
  && cmake --build --preset release --target cppapp \
  && DESTDIR=/out cmake --install build/release --strip
 
@@ -48,6 +51,7 @@ LABEL org.opencontainers.image.title="cppapp" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="debian:bookworm-slim"
 
 # Production mode: templates compiled once, JSON lines to logstash:9000 (the seed's NODE_ENV).

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/usable_cores.hpp"
+#include "app/version.hpp"
 #include "http/body_parser.hpp"
 
 #ifndef CPPAPP_SOURCE_SHARE_DIR
@@ -112,6 +113,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       "cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
       "Every option can also be set by the environment variable shown next to it."};
   cli.get_formatter()->column_width(34);
+  cli.set_version_flag("--version", version_line(),
+                       "Print the version and the git revision, and exit");
   cli.footer(
       "Tools:\n"
       "  cppapp render TEMPLATE [--views DIR] [--context JSON|@FILE]   print a rendered template\n"
@@ -138,7 +141,9 @@ ConfigResult parse_config(int argc, const char* const* argv) {
                    ? std::string()
                    : "must start with '/' and not end with one, like /app1";
       });
-  cli.add_option("--env", config.env, "development or production (also read from NODE_ENV)")
+  cli.add_option("--env", config.env,
+                 "development, production (templates compiled once, Logstash on by default) or "
+                 "test (as development: NODE_ENV=test is common); also read from NODE_ENV")
       ->envname("APP_ENV")
       ->capture_default_str()
       ->check(CLI::IsMember({"development", "production", "test"}));
@@ -177,7 +182,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("WORKER_QUEUE")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+  cli.add_option("--log-level", config.log_level,
+                 "trace, debug, info, warn, error, critical or off")
       ->envname("LOG_LEVEL")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -267,7 +273,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
 
   try {
     cli.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return {std::nullopt, cli.exit(e)};
   } catch (const CLI::ParseError& e) {
     std::cerr << "cppapp: configuration error: " << e.what()

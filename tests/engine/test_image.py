@@ -165,6 +165,9 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(labels.get("org.opencontainers.image.revision"), git_revision())
         for key in ("org.opencontainers.image.source", "org.opencontainers.image.title"):
             self.assertTrue(labels.get(key), key)
+        # The binary inside says the same.
+        self.assertEqual(docker("run", "--rm", IMAGE, "--version").strip(),
+                         "cppapp %s (revision %s)" % (project_version(), git_revision()))
 
 
 if __name__ == "__main__":

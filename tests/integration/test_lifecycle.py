@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import tempfile
 import subprocess
@@ -9,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import BIN, INDEX_BYTES, RawClient, Server
+from harness import BIN, INDEX_BYTES, SOURCE_DIR as REPO, RawClient, Server
 
 
 class ConfigurationTest(unittest.TestCase):
@@ -26,6 +27,35 @@ class ConfigurationTest(unittest.TestCase):
                      b"--threads", b"--views", b"--public", b"--data-dir", b"--log-level",
                      b"--body-limit", b"BODY_LIMIT", b"--shutdown-grace", b"SHUTDOWN_GRACE"):
             self.assertIn(flag, result.stdout, flag)
+
+    def test_version_names_the_project_version_and_the_git_revision(self):
+        result = self.run_binary("--version")
+        self.assertEqual(result.returncode, 0)
+        with open(os.path.join(REPO, "CMakeLists.txt")) as cmake:
+            version = re.search(r"project\(cppapp VERSION ([0-9.]+)", cmake.read()).group(1)
+        match = re.fullmatch(rb"cppapp (\S+) \(revision (\S+)\)\n", result.stdout)
+        self.assertIsNotNone(match, result.stdout)
+        self.assertEqual(match.group(1).decode(), version)
+        head = subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
+        if head.returncode == 0:  # built from a git checkout: the commit it was built from
+            self.assertTrue(match.group(2).decode().startswith(head.stdout.strip()), result.stdout)
+
+    def test_the_man_page_is_generated_from_help_and_lists_every_option(self):
+        page = os.path.join(os.path.dirname(BIN), "cppapp.1")
+        if not os.path.exists(page) and shutil.which("help2man") is None:
+            self.skipTest("help2man is not installed (scripts/install-deps installs it)")
+        with open(page) as man:
+            text = man.read()
+        self.assertRegex(text, r'\.TH CPPAPP "1"')
+        help_text = self.run_binary("--help").stdout.decode()
+        for flag in sorted(set(re.findall(r"(--[a-z][a-z-]+)", help_text))):
+            self.assertIn(flag.replace("-", "\\-"), text, flag)
+
+    def test_log_level_help_lists_every_level(self):
+        help_text = self.run_binary("--help").stdout.decode()
+        line = next(l for l in help_text.splitlines() if "--log-level" in l)
+        for level in ("trace", "debug", "info", "warn", "error", "critical", "off"):
+            self.assertIn(level, line)
 
     def test_bad_values_stop_start_up_with_one_line_and_exit_2(self):
         cases = [
