@@ -10,6 +10,7 @@
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
 #include "app/metrics.hpp"
+#include "app/start_urls.hpp"
 #include "app/tools.hpp"
 #include "app/worker_pool.hpp"
 #include "log/logger.hpp"
@@ -103,7 +104,8 @@ int serve(const app::Config& config) {
   app::Application application(config, views, *store, monitor, pool, metrics);
   try {
     return server::run(server_options(config), application, [&](std::uint16_t port) {
-      log::info("Started server: http://{}:{}", log::first_ipv4_address(), port);
+      log::info("{}", app::started_line(app::start_urls(config.host, port, config.mount,
+                                                        log::first_ipv4_address())));
     });
   } catch (const std::exception& error) {
     log::critical("cannot listen on {}:{}: {}", config.host, config.port, error.what());
