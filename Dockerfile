@@ -17,6 +17,8 @@ RUN scripts/install-deps --build \
  && apt-get install -y -qq --no-install-recommends ccache >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt CMakePresets.json ./
+COPY cmake cmake
+COPY docs/openapi.json docs/openapi.json
 COPY src src
 COPY views views
 COPY public public

@@ -1,6 +1,7 @@
 #include "app/controllers.hpp"
 
 #include "app/guestbook.hpp"
+#include "app/openapi.hpp"
 #include "app/pages.hpp"
 
 namespace cppapp::app {
@@ -19,6 +20,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/entries", api_list_entries},
     {"POST", "/api/entries", api_create_entry},
     {"GET", "/api/entries/:id", api_get_entry},
+    {"GET", "/api/openapi.json", api_openapi},
 };
 
 }  // namespace
