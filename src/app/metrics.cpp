@@ -91,7 +91,7 @@ class LiveValues final : public prometheus::Collectable {
     families.push_back(
         single("cppapp_log_console_writes_dropped_total",
                "Console writes (a line, or an event loop's lines of one millisecond) dropped while "
-               "stdout was blocked",
+               "stdout was blocked or closed (a broken pipe)",
                MetricType::Counter, static_cast<double>(log::console_writes_dropped())));
     families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes",
                               MetricType::Gauge, resident_bytes()));

@@ -11,6 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
+#include <csignal>
+#include <cstring>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -104,11 +107,15 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
 
 int run(const ServerOptions& options, app::Application& app,
         const std::function<void(std::uint16_t port)>& on_listening) {
-  // Block the stop signals in every thread but the one that waits for them.
+  // Block the stop signals (and the ones only noted) in every thread but the one that waits for
+  // them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
+  sigaddset(&stop_signals, SIGUSR1);
+  sigaddset(&stop_signals, SIGUSR2);
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
@@ -142,8 +149,24 @@ int run(const ServerOptions& options, app::Application& app,
   asio::io_context signal_context;
   asio::signal_set stop_signal_set(signal_context, SIGINT, SIGTERM);
   int signal = 0;
-  stop_signal_set.async_wait(
-      [&](const boost::system::error_code&, int received) { signal = received; });
+  stop_signal_set.async_wait([&](const boost::system::error_code&, int received) {
+    signal = received;
+    signal_context.stop();  // the noted signals' wait below must not keep it running
+  });
+  // Signals that mean nothing to cppapp (there is no file to reopen, no configuration to reload)
+  // are said and otherwise ignored: by default each would end the process without a drain.
+  asio::signal_set noted_signal_set(signal_context, SIGHUP, SIGUSR1, SIGUSR2);
+  std::function<void()> note_signals = [&] {
+    noted_signal_set.async_wait([&](const boost::system::error_code& ec, int received) {
+      if (ec) return;
+      log::warn(
+          "{} received: ignored (cppapp has no file to reopen and no configuration to "
+          "reload; SIGTERM or SIGINT stops it)",
+          sigabbrev_np(received) ? std::string("SIG") + sigabbrev_np(received) : "signal");
+      note_signals();
+    });
+  };
+  note_signals();
   on_listening(acceptor.local_endpoint().port());
   signal_context.run();
   app.begin_draining();
