@@ -99,6 +99,10 @@ struct Response {
     std::uint64_t length = 0;
   };
   std::optional<FileBody> file;
+  /// For a 304: the Content-Type the full answer would have had (the 304 itself carries none),
+  /// so compression can still send the `Vary: Accept-Encoding` that answer carries (RFC 9110
+  /// 15.4.5: a 304 sends the Vary a 200 would).
+  std::string not_modified_type;
   /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …); always a
   /// string literal (metrics key on its address).
   std::string_view route = "unmatched";

@@ -308,6 +308,7 @@ Response send_file(const Request& request, const std::string& path, const struct
     if (precondition_failed) return final_handler_error(412, std::move(headers));
     if (is_fresh(request.headers, headers)) {
       // notModified: content headers removed, no body.
+      response.not_modified_type = headers.value_or_empty("Content-Type");
       for (auto name : {"Content-Encoding", "Content-Language", "Content-Length", "Content-Range",
                         "Content-Type"}) {
         headers.erase(name);
