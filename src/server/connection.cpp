@@ -14,16 +14,20 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "app/application.hpp"
 #include "http/trust_proxy.hpp"
 #include "log/logger.hpp"
+#include "log/repeat_limiter.hpp"
 #include "server/request_reader.hpp"
 #include "server/wire.hpp"
 
@@ -107,10 +111,42 @@ asio::awaitable<http::Response> wait_for(std::shared_ptr<LateAnswer> late) {
 /// Closes a file descriptor when it goes out of scope.
 struct FileHandle {
   int fd = -1;
+  FileHandle() = default;
+  FileHandle(FileHandle&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  FileHandle& operator=(FileHandle&&) = delete;
   ~FileHandle() {
     if (fd >= 0) ::close(fd);
   }
 };
+
+/// Opens the file a response sends, before anything is written. When it cannot be opened (out
+/// of descriptors: EMFILE/ENFILE; or gone since the pipeline looked), the response becomes a 503
+/// (or 500) the client, the access log and the metrics all see, instead of a closed connection
+/// logged as a 200.
+FileHandle open_file_body(http::Response& response, std::string_view method,
+                          const app::Application& app) {
+  FileHandle file;
+  if (!response.file || bodiless(response.status, method)) return file;
+  file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file.fd >= 0) return file;
+  const int error = errno;
+  static log::RepeatLimiter repeated_failures;
+  if (const auto repeated = repeated_failures.admit()) {
+    log::error("cannot open {} to send it: {}{}", response.file->path, std::strerror(error),
+               *repeated);
+  }
+  const std::string_view route = response.route;
+  if (error == EMFILE || error == ENFILE || error == ENOMEM) {
+    response = app.protocol_error(
+        503, "file_unavailable",
+        "Service Unavailable: the server cannot open the file right now; try again in a moment");
+    response.headers.set("Retry-After", "1");
+  } else {
+    response = app.protocol_error(500, "internal_error", "Internal Server Error");
+  }
+  response.route = route;
+  return file;
+}
 
 /// Runs one socket operation under the connection's deadline: it fails with a timeout when the
 /// deadline passed before it began, or passed while it waited (the sweep cancelled it).
@@ -206,19 +242,12 @@ asio::awaitable<beast::error_code> flush(Socket& socket, Entry& entry, PendingAn
 }
 
 /// Writes the answers still waiting, then the response; returns the body bytes sent, or an
-/// error.
+/// error. A file body is read from `file`, opened by the caller before anything was written.
 asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
     Socket& socket, Entry& entry, PendingAnswers& pending, const http::Response& response,
-    std::string_view method, bool keep_alive, const ServerOptions& options) {
+    const FileHandle& file, std::string_view method, bool keep_alive,
+    const ServerOptions& options) {
   const bool send_body = !bodiless(response.status, method);
-  FileHandle file;
-  if (send_body && response.file) {
-    file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (file.fd < 0) {
-      co_await flush(socket, entry, pending, options);
-      co_return std::pair{beast::error_code(errno, beast::system_category()), 0};
-    }
-  }
   const std::string head = serialize_head(response, keep_alive, options.keepalive_timeout);
   if (!send_body || !response.file) {
     const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
@@ -242,7 +271,10 @@ asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
     const ssize_t got = ::pread(file.fd, chunk.data(), want, static_cast<off_t>(offset));
-    if (got <= 0) co_return std::pair{beast::error_code(EIO, beast::system_category()), offset};
+    if (got <= 0) {
+      co_return std::pair{beast::error_code(EIO, beast::system_category()),
+                          offset - response.file->offset};
+    }
     auto [ec, written] =
         co_await write_all(socket, entry, asio::buffer(chunk.data(), static_cast<std::size_t>(got)),
                            options.body_timeout);
@@ -453,7 +485,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (refusal) {
       // The stream is out of step with the client: answer once and close.
       app.request_started();
-      co_await write_response(socket, *entry, pending, *refusal, "GET", false, options);
+      co_await write_response(socket, *entry, pending, *refusal, FileHandle{}, "GET", false,
+                              options);
       app.request_finished(*refusal, {});
       log::access({.method = "-",
                    .path = "-",
@@ -493,14 +526,15 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     //    When the client has already sent the whole head of its next request (pipelining), an
     //    in-memory answer waits to go out with the next ones: one write for many answers.
     if (registry.draining) keep_alive = false;
+    const FileHandle file = open_file_body(response, facts.method, app);
     beast::error_code write_ec;
     std::uint64_t body_bytes = 0;
     if (keep_alive && !response.file && holds_a_whole_head(buffer) &&
         pending.bytes.size() < PendingAnswers::kMaxBytes) {
       body_bytes = queue_response(pending, response, facts.method, keep_alive, options);
     } else {
-      std::tie(write_ec, body_bytes) = co_await write_response(socket, *entry, pending, response,
-                                                               facts.method, keep_alive, options);
+      std::tie(write_ec, body_bytes) = co_await write_response(
+          socket, *entry, pending, response, file, facts.method, keep_alive, options);
     }
     app.request_finished(response, Clock::now() - started);
     log::access({.method = facts.method,

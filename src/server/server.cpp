@@ -23,6 +23,7 @@
 
 #include "app/application.hpp"
 #include "log/logger.hpp"
+#include "log/repeat_limiter.hpp"
 #include "server/connection.hpp"
 
 namespace cppapp::server {
@@ -76,6 +77,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
                                   std::vector<std::unique_ptr<Worker>>& workers,
                                   const ServerOptions& options, app::Application& app) {
   asio::steady_timer backoff(acceptor.get_executor());
+  log::RepeatLimiter accept_failures;
   std::size_t next = 0;
   while (acceptor.is_open()) {
     Worker& worker = *workers[next];
@@ -83,8 +85,11 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
     auto [ec, socket] = co_await acceptor.async_accept(worker.context, nothrow);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      // Out of file descriptors or similar: say so and retry shortly instead of spinning.
-      log::warn("accept failed: {}; retrying", ec.message());
+      // Out of file descriptors or similar: say so (once per few seconds, with a count) and
+      // retry shortly instead of spinning. The connection waits in the listen backlog.
+      if (const auto repeated = accept_failures.admit()) {
+        log::warn("accept failed: {}; retrying every 50 ms{}", ec.message(), *repeated);
+      }
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(nothrow);
       continue;

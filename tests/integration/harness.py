@@ -60,8 +60,11 @@ class Response:
 class Server:
     """One cppapp process. Use as a context manager; stop() returns the exit code."""
 
-    def __init__(self, *args, env=None, cwd=None):
+    def __init__(self, *args, env=None, cwd=None, preexec_fn=None):
         self.args = list(args)
+        # Runs in the child before exec: resource limits (descriptors, file size) for tests of
+        # an exhausted environment.
+        self.preexec_fn = preexec_fn
         self.env = dict(os.environ)
         self.env.pop("APP_ENV", None)
         self.env.pop("NODE_ENV", None)
@@ -89,7 +92,8 @@ class Server:
     def start(self):
         self.process = subprocess.Popen(
             [BIN, "--host", "127.0.0.1", "--port", "0", *self.args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd,
+            preexec_fn=self.preexec_fn)
         threading.Thread(target=self._collect, daemon=True).start()
         line = self.wait_for_output(STARTED, START_TIMEOUT)
         if line is None:

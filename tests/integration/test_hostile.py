@@ -527,6 +527,67 @@ class LargeHeaderLimitTest(unittest.TestCase):
             self.assertEqual(server.get("/app1/").status, 200)
 
 
+class DescriptorExhaustionTest(unittest.TestCase):
+    """Out of file descriptors (RLIMIT_NOFILE set low on the server before exec, then idle
+    connections until accept fails with EMFILE): a kept-alive client asking for a static file gets
+    a 503 that the access log and the metrics report, and accept failures are logged once per few
+    seconds with a count, not every 50 ms."""
+
+    FD_LIMIT = 64
+
+    def limit_descriptors(self):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.FD_LIMIT, self.FD_LIMIT))
+
+    def exhaust(self, server):
+        """Idle connections until the server logs that accept fails; returns them."""
+        idle = []
+        while server.wait_for_output(rb"accept failed: Too many open files", timeout=0.05) is None:
+            self.assertLess(len(idle), self.FD_LIMIT * 2, server.text()[-2000:])
+            idle.append(server.connect())
+        return idle
+
+    def check(self, *args, env=None):
+        with Server("--threads", "1", "--workers", "1", *args, env=env,
+                    preexec_fn=self.limit_descriptors) as server:
+            with RawClient(server) as kept:
+                kept.send(get(b"/app1/public/css/site.css"))
+                self.assertEqual(kept.read_response()[0], 200)  # (production: now cached, open)
+                idle = self.exhaust(server)
+                started = time.monotonic()
+                try:
+                    mark = len(server.output)
+                    kept.send(get(b"/app1/public/css/site.css"))
+                    status, headers, body = kept.read_response()
+                    self.assertEqual(status, 503, body)
+                    self.assertEqual(headers.get("retry-after"), "1")
+                    # The connection is still usable, and the access log tells the truth.
+                    self.assertIsNotNone(server.wait_for_output(
+                        rb"GET /app1/public/css/site.css 503 ", start=mark), server.text()[-2000:])
+                finally:
+                    for sock in idle:
+                        sock.close()
+                elapsed = time.monotonic() - started
+                # Served again once descriptors are free (the backlog drains first).
+                deadline = time.monotonic() + 10
+                while True:
+                    kept.send(get(b"/app1/public/css/site.css"))
+                    status = kept.read_response()[0]
+                    if status == 200 or time.monotonic() > deadline:
+                        break
+                self.assertEqual(status, 200)
+                kept.send(get(b"/metrics"))
+                metrics = kept.read_response()[2].decode()
+                self.assertRegex(metrics, r'cppapp_http_requests_total\{route="static",status="503"\} [1-9]')
+            failures = server.text().count("accept failed")
+            self.assertLessEqual(failures, 2 + int(elapsed / 5), server.text()[-3000:])
+
+    def test_development_static_file_is_503(self):
+        self.check()
+
+    def test_production_cached_static_file_is_503(self):
+        self.check("--env", "production", env={"LOGSTASH_ADDR": ""})
+
+
 class FramingAndEchoTest(HostileServer, unittest.TestCase):
     """Found by this suite and fixed: 414, ambiguous framing refused, forwarded scheme checked."""
 
