@@ -71,6 +71,10 @@ class Server:
         # Each server keeps its embedded data and log spool in a directory of its own.
         self.data_dir = tempfile.mkdtemp(prefix="cppapp-test-")
         self.env["DATA_DIR"] = self.data_dir
+        # Tests write from one address, often more than a visitor would: the per-client write
+        # limit and the entry cap are off unless a test (of those limits) sets them.
+        self.env["WRITE_RATE"] = "off"
+        self.env["MAX_ENTRIES"] = "0"
         self.env.update(env or {})
         self.cwd = cwd
         self.output = []

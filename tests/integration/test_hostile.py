@@ -7,6 +7,7 @@ expectedFailure (each names the bug): they start passing, and must then lose the
 owner fixes it.
 """
 
+import json
 import os
 import re
 import resource
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 from harness import RawClient, Server
 
@@ -586,6 +588,132 @@ class DescriptorExhaustionTest(unittest.TestCase):
 
     def test_production_cached_static_file_is_503(self):
         self.check("--env", "production", env={"LOGSTASH_ADDR": ""})
+
+
+def post_entry(server, name="Ada", message="hi", forwarded_for=None, raw_body=None):
+    """POST /app1/api/entries on a fresh connection: (status, headers, parsed JSON body)."""
+    body = raw_body if raw_body is not None else json.dumps({"name": name, "message": message}).encode()
+    extra = b"X-Forwarded-For: " + forwarded_for.encode() + b"\r\n" if forwarded_for else b""
+    status, headers, answer_body = answer(
+        server, b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n" % len(body) + extra + b"\r\n" + body)
+    return status, headers, json.loads(answer_body or b"null")
+
+
+def post_form(server, fields, forwarded_for=None):
+    body = urllib.parse.urlencode(fields).encode()
+    extra = b"X-Forwarded-For: " + forwarded_for.encode() + b"\r\n" if forwarded_for else b""
+    return answer(server, b"POST /app1/guestbook HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  b"application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n" % len(body)
+                  + extra + b"\r\n" + body)
+
+
+def metric(server, name):
+    _, _, body = answer(server, get(b"/metrics", b"Connection: close\r\n"))
+    match = re.search(rb"\n" + re.escape(name.encode()) + rb" (\S+)", body)
+    return float(match.group(1)) if match else None
+
+
+class SpamTest(unittest.TestCase):
+    """One client cannot flood the guestbook (WRITE_RATE, WRITE_BURST), the store has a cap
+    (MAX_ENTRIES), and invisible names are refused."""
+
+    def test_one_client_stores_its_burst_then_gets_429(self):
+        with Server(env={"WRITE_RATE": "2/min", "WRITE_BURST": "3"}) as server:
+            statuses = [post_entry(server)[0] for _ in range(50)]
+            self.assertEqual(statuses.count(201), 3, statuses)
+            self.assertEqual(statuses[3:], [429] * 47)
+            status, headers, body = post_entry(server)
+            self.assertEqual(body["error"]["code"], "rate_limited")
+            self.assertIn("too fast", body["error"]["message"])
+            self.assertGreaterEqual(int(headers["retry-after"]), 1)
+            self.assertLessEqual(int(headers["retry-after"]), 30)
+            # The form says so on the page, with what was typed still in it.
+            status, headers, page = post_form(server, {"name": "Grace", "message": "typed text"})
+            self.assertEqual(status, 429)
+            self.assertIn("retry-after", headers)
+            self.assertIn(b"too fast", page)
+            self.assertIn(b"value=Grace", page)
+            self.assertIn(b"typed text</textarea>", page)
+            # Another client (after trust proxy) has its own budget.
+            self.assertEqual(post_entry(server, forwarded_for="203.0.113.9")[0], 201)
+            self.assertEqual(metric(server, 'cppapp_guestbook_writes_refused_total{reason="rate_limited"}'), 49)
+            self.assertEqual(metric(server, "cppapp_guestbook_entries_stored_total"), 4)
+
+    def test_the_entry_cap_refuses_new_entries_with_507(self):
+        with Server(env={"MAX_ENTRIES": "3"}) as server:
+            for _ in range(3):
+                self.assertEqual(post_entry(server)[0], 201)
+            status, _, body = post_entry(server)
+            self.assertEqual(status, 507)
+            self.assertEqual(body["error"]["code"], "storage_full")
+            status, _, page = post_form(server, {"name": "Grace", "message": "kept"})
+            self.assertEqual(status, 507)
+            self.assertIn(b"value=Grace", page)
+            # A policy, not a broken store: the replica stays ready and reads work.
+            self.assertEqual(answer(server, get(b"/readyz", b"Connection: close\r\n"))[0], 200)
+            self.assertEqual(server.get("/app1/api/entries").status, 200)
+            self.assertEqual(metric(server, 'cppapp_guestbook_writes_refused_total{reason="storage_full"}'), 2)
+
+    def test_invisible_names_and_messages_are_refused(self):
+        with Server() as server:
+            for text in ("\u200b", "\u200b\u200c\u200d", "\u2060", "\u200b\ufeff", "\u202e\u202c",
+                         "\u2066\u2069", "\u3164", "\u200b \u3000", "\u00ad"):
+                status, _, body = post_entry(server, name=text)
+                self.assertEqual(status, 422, repr(text))
+                self.assertIn("visible", body["error"]["fields"]["name"])
+                status, _, body = post_entry(server, message=text)
+                self.assertEqual(status, 422, repr(text))
+                self.assertIn("visible", body["error"]["fields"]["message"])
+            status, _, page = post_form(server, {"name": "\u200b", "message": "kept"})
+            self.assertEqual(status, 400)
+            self.assertIn(b"visible characters", page)
+            self.assertIn(b"kept</textarea>", page)
+            self.assertEqual(post_entry(server, name="A\u200bda")[0], 201)
+
+
+class StorageFullTest(unittest.TestCase):
+    """A full disk, simulated portably: RLIMIT_FSIZE set on the server before exec. SQLite's
+    writes past it fail (a short write: SQLITE_FULL; none at all: EFBIG, reported as an I/O
+    error) exactly as on a disk with no room left; SIGXFSZ is ignored by cppapp, so the write
+    fails instead of the process. Writes answer 507 with a message that says so, reads go on,
+    /readyz reports it, and the log gets one line per few seconds with a count."""
+
+    FILE_LIMIT = 96 * 1024
+
+    def limit_file_size(self):
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.FILE_LIMIT, self.FILE_LIMIT))
+
+    def test_writes_are_507_and_readiness_says_storage_full(self):
+        with Server(preexec_fn=self.limit_file_size) as server:
+            body = json.dumps({"name": "Ada", "message": "x" * 400}).encode()
+            statuses = []
+            while 507 not in statuses:
+                self.assertLess(len(statuses), 200, statuses)
+                statuses.append(post_entry(server, raw_body=body)[0])
+            self.assertEqual(set(statuses[:-1]), {201})
+            # (Entries of the same size from here on: a smaller one may still fit in what is left.)
+            status, _, error = post_entry(server, raw_body=body)
+            self.assertEqual(status, 507)
+            self.assertEqual(error["error"]["code"], "storage_full")
+            self.assertIn("storage is full", error["error"]["message"])
+            self.assertNotIn("cannot be reached", error["error"]["message"])
+            status, _, page = post_form(server, {"name": "Grace", "message": "typed while full" + "y" * 400})
+            self.assertEqual(status, 507)
+            self.assertIn(b"storage is full", page.replace(b"&#39;", b"'"))
+            self.assertIn(b"value=Grace", page)
+            self.assertIn(b"typed while full" + b"y" * 400 + b"</textarea>", page)
+            status, _, ready = answer(server, get(b"/readyz", b"Connection: close\r\n"))
+            self.assertEqual((status, ready), (503, b"storage full\n"))
+            self.assertEqual(metric(server, "cppapp_store_full"), 1)
+            self.assertEqual(server.get("/app1/api/entries?limit=1").status, 200)  # reads go on
+            # A burst of refused writes: a handful of log lines, not one each.
+            for _ in range(100):
+                self.assertEqual(post_entry(server, raw_body=body)[0], 507)
+            lines = server.text().count("write refused, storage full")
+            self.assertGreaterEqual(lines, 1)
+            self.assertLessEqual(lines, 3, server.text()[-3000:])
+            self.assertIsNone(server.process.poll())
 
 
 class FramingAndEchoTest(HostileServer, unittest.TestCase):
