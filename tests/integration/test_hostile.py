@@ -49,6 +49,30 @@ def answer(server, raw, timeout=10.0):
         return client.read_response()
 
 
+def send_until_answered(client, head, block, limit_bytes):
+    """Sends `head`, then `block` over and over (never an end) until the server answers, closes
+    or `limit_bytes` went out; returns the bytes of `block` sent. The server must answer once
+    its limit is passed, not wait for (or buffer) everything."""
+    client.send(head)
+    client.sock.settimeout(0.05)
+    sent = 0
+    while sent < limit_bytes:
+        try:
+            client.sock.sendall(block)
+            sent += len(block)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            break
+        try:
+            data = client.sock.recv(65536)
+            client.buffer += data
+            if b"\r\n\r\n" in client.buffer or not data:
+                break
+        except socket.timeout:
+            pass
+    client.sock.settimeout(10)
+    return sent
+
+
 class HostileServer:
     """A server with small limits shared by the tests of one class."""
 
@@ -154,28 +178,10 @@ class OversizedInputTest(HostileServer, unittest.TestCase):
 
     def test_a_chunked_body_past_the_limit_is_413_without_reading_it_all(self):
         with RawClient(self.server, timeout=10) as client:
-            client.send(b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        b"Transfer-Encoding: chunked\r\n\r\n")
             chunk = b"400\r\n" + b"a" * 0x400 + b"\r\n"
-            sent = 0
-            # Keep sending (never the last chunk) until the server answers: it must answer once
-            # the limit is passed, not wait for (or buffer) the whole 8 MiB.
-            client.sock.settimeout(0.05)
-            status = None
-            while sent < 8 * 1024 * 1024:
-                try:
-                    client.sock.sendall(chunk)
-                    sent += len(chunk)
-                except (BrokenPipeError, ConnectionResetError, socket.timeout):
-                    break
-                try:
-                    data = client.sock.recv(65536)
-                    client.buffer += data
-                    if b"\r\n\r\n" in client.buffer or not data:
-                        break
-                except socket.timeout:
-                    pass
-            client.sock.settimeout(10)
+            sent = send_until_answered(
+                client, b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n", chunk, 8 * 1024 * 1024)
             result = client.read_response()
             self.assertIsNotNone(result)
             status = result[0]
@@ -422,28 +428,6 @@ class TrailerTest(HostileServer, unittest.TestCase):
         status, _, body = answer(self.server, get(b"/metrics", b"Connection: close\r\n"))
         return int(float(re.search(rb"\nprocess_resident_memory_bytes (\S+)", body).group(1)))
 
-    def flood(self, client, head, line, limit_bytes):
-        """Sends `head`, then `line` over and over until the server answers; the bytes sent."""
-        client.send(head)
-        client.sock.settimeout(0.05)
-        sent = 0
-        block = line * 1024
-        while sent < limit_bytes:
-            try:
-                client.sock.sendall(block)
-                sent += len(block)
-            except (BrokenPipeError, ConnectionResetError, socket.timeout):
-                break
-            try:
-                data = client.sock.recv(65536)
-                client.buffer += data
-                if b"\r\n\r\n" in client.buffer or not data:
-                    break
-            except socket.timeout:
-                pass
-        client.sock.settimeout(10)
-        return sent
-
     def test_a_trailer_flood_is_431_and_memory_stays_flat(self):
         before = self.resident_bytes()
         head = (b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -452,7 +436,7 @@ class TrailerTest(HostileServer, unittest.TestCase):
 
         def attack():
             with RawClient(self.server, timeout=10) as client:
-                sent = self.flood(client, head, b"X-T: a\r\n", 64 * 1024 * 1024)
+                sent = send_until_answered(client, head, b"X-T: a\r\n" * 1024, 64 * 1024 * 1024)
                 results.append((client.read_response(), sent))
 
         threads = [threading.Thread(target=attack) for _ in range(4)]
