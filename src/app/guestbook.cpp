@@ -172,7 +172,9 @@ store::Entry store_entry(const Services& services, const store::NewEntry& entry)
 /// ahead, else the whole seconds to wait (counted as refused).
 std::optional<long long> write_wait_seconds(const Services& services,
                                             const http::Request& request) {
-  const auto wait = services.write_limiter.admit(request.client_ip);
+  // Keyed by what the nearest proxy saw: a client rotating X-Forwarded-For entries of its own
+  // (which trust proxy believes for client_ip) still draws on one budget.
+  const auto wait = services.write_limiter.admit(request.nearest_client_ip);
   if (!wait) return std::nullopt;
   services.counters.rate_limited.fetch_add(1, std::memory_order_relaxed);
   return std::max<long long>(1, (wait->count() + 999) / 1000);

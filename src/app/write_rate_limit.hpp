@@ -1,4 +1,5 @@
-// Guestbook writes per client: a token bucket per client address (after trust proxy), so one
+// Guestbook writes per client: a token bucket per client address (the address the nearest proxy
+// saw: see http::Request::nearest_client_ip), so one
 // client cannot flood the store (WRITE_RATE, WRITE_BURST). The table of buckets is bounded
 // (WRITE_RATE_CLIENTS): past it, the least recently seen client's bucket is dropped; a bucket
 // left alone for burst/rate is full again anyway, so dropping it loses nothing unless more

@@ -71,7 +71,11 @@ struct Request {
   std::string id;
 
   // Derived by the trust-proxy stage.
-  std::string client_ip;          ///< X-Forwarded-For's client, else the peer address
+  std::string client_ip;  ///< X-Forwarded-For's client, else the peer address
+  /// The address the nearest proxy saw: the last X-Forwarded-For entry (which a client cannot
+  /// forge behind a proxy that appends, as HAProxy and Traefik do), else the peer address. What
+  /// per-client limits key on: the leftmost entry (client_ip) is whatever the client wrote.
+  std::string nearest_client_ip;
   std::string protocol = "http";  ///< X-Forwarded-Proto, else "http"
   std::string host;  ///< host[:port] from X-Forwarded-Host, else Host; empty when implausible
 

@@ -619,10 +619,15 @@ class SpamTest(unittest.TestCase):
             self.assertIn(b"too fast", page)
             self.assertIn(b"value=Grace", page)
             self.assertIn(b"typed text</textarea>", page)
-            # Another client (after trust proxy) has its own budget.
+            # Another client (as the proxy saw it) has its own budget.
             self.assertEqual(post_entry(server, forwarded_for="203.0.113.9")[0], 201)
             self.assertEqual(metric(server, 'cppapp_guestbook_writes_refused_total{reason="rate_limited"}'), 49)
             self.assertEqual(metric(server, "cppapp_guestbook_entries_stored_total"), 4)
+            # A client behind the proxy that invents X-Forwarded-For entries of its own (the proxy
+            # appends the address it saw last) does not get a fresh budget for each.
+            statuses = [post_entry(server, forwarded_for="10.9.%d.%d, 198.51.100.7" % (i // 250, i % 250))[0]
+                        for i in range(20)]
+            self.assertEqual(statuses.count(201), 3, statuses)
 
     def test_the_entry_cap_refuses_new_entries_with_507(self):
         with Server(env={"MAX_ENTRIES": "3"}) as server:
