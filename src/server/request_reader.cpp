@@ -1,5 +1,6 @@
 #include "server/request_reader.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/error.hpp>
 #include <iterator>
 #include <limits>
@@ -63,7 +64,7 @@ std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::e
   if ((ec == beast_http::error::need_more || (!ec && used == 0)) &&
       bytes.size() - used > unparsed_limit_) {
     ec = beast_http::error::header_limit;  // a trailer section (or chunk-size line) still growing
-  } else if (!ec && reading_body_ && parser_.is_done() && trailer_bytes() > unparsed_limit_) {
+  } else if (!ec && reading_body_ && parser_.is_done() && trailer_bytes() > trailer_budget_) {
     ec = beast_http::error::header_limit;  // a whole trailer section arrived at once
   }
   return used;
@@ -100,7 +101,11 @@ void RequestReader::start_body() {
   header_fields_ =
       static_cast<std::size_t>(std::distance(parser_.get().begin(), parser_.get().end()));
   keep_alive_ = parser_.get().keep_alive();
-  unparsed_limit_ = header_limit_ > consumed_ ? header_limit_ - consumed_ : 0;
+  trailer_budget_ = header_limit_ > consumed_ ? header_limit_ - consumed_ : 0;
+  // A chunk-size line arriving in pieces must fit even when the head used nearly all of the
+  // limit; the trailer section itself is held to the budget once it is whole.
+  constexpr std::size_t kChunkLineAllowance = 1024;
+  unparsed_limit_ = std::max(trailer_budget_, kChunkLineAllowance);
   parser_.eager(true);  // as beast::http::async_read: parse body bytes as they come
 }
 

@@ -67,8 +67,9 @@ class RequestReader {
 
   Parser parser_;
   std::size_t header_limit_;
-  std::size_t consumed_ = 0;  ///< bytes used so far: the head's length when the body starts
-  std::size_t unparsed_limit_;
+  std::size_t consumed_ = 0;        ///< bytes used so far: the head's length when the body starts
+  std::size_t unparsed_limit_;      ///< most bytes held back unparsed while more is needed
+  std::size_t trailer_budget_ = 0;  ///< what the head left of HEADER_LIMIT for the trailers
   http::FoldDetector folds_;
   bool reading_body_ = false;
   std::size_t header_fields_ = 0;
