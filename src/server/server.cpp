@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -161,13 +162,18 @@ int run(const ServerOptions& options, app::Application& app,
   // Signals that mean nothing to cppapp (there is no file to reopen, no configuration to reload)
   // are said and otherwise ignored: by default each would end the process without a drain.
   asio::signal_set noted_signal_set(signal_context, SIGHUP, SIGUSR1, SIGUSR2);
+  // A stream of one signal is a few lines, not one each.
+  std::array<log::RepeatLimiter, 3> noted_lines;
   std::function<void()> note_signals = [&] {
     noted_signal_set.async_wait([&](const boost::system::error_code& ec, int received) {
       if (ec) return;
-      log::warn(
-          "{} received: ignored (cppapp has no file to reopen and no configuration to "
-          "reload; SIGTERM or SIGINT stops it)",
-          sigabbrev_np(received) ? std::string("SIG") + sigabbrev_np(received) : "signal");
+      const std::size_t which = received == SIGHUP ? 0 : received == SIGUSR1 ? 1 : 2;
+      if (const auto repeated = noted_lines[which].admit()) {
+        log::warn(
+            "SIG{} received: ignored (cppapp has no file to reopen and no configuration to "
+            "reload; SIGTERM or SIGINT stops it){}",
+            sigabbrev_np(received), *repeated);
+      }
       note_signals();
     });
   };
