@@ -81,6 +81,10 @@ std::size_t RequestReader::trailer_bytes() const {
 }
 
 void RequestReader::feed_eof(boost::beast::error_code& ec) {
+  if (!parser_.got_some()) {
+    ec = beast_http::error::end_of_stream;  // Beast's put_eof requires some input first
+    return;
+  }
   parser_.put_eof(ec);
 }
 

@@ -31,7 +31,8 @@ class RequestReader {
   /// `ec` is need_more when more input is needed, header_limit when the head, a field, a
   /// chunk-size line or the trailer section is too large, else Beast's parse error.
   std::size_t feed(boost::asio::const_buffer bytes, boost::beast::error_code& ec);
-  /// The client closed its side: completes a body delimited by the end, else partial_message.
+  /// The client closed its side: completes a body delimited by the end, else partial_message
+  /// (end_of_stream when nothing had arrived).
   void feed_eof(boost::beast::error_code& ec);
 
   bool head_done() const { return parser_.is_header_done(); }
