@@ -288,7 +288,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   cli.add_option("--max-entries", config.max_entries,
                  "Guestbook entries kept; once reached, new ones are refused with 507 (0: no cap)")
       ->envname("MAX_ENTRIES")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000'000}));
 
   try {
     cli.parse(argc, argv);

@@ -97,7 +97,9 @@ std::optional<http::HeadRefusal> RequestReader::check_head() const {
 }
 
 bool RequestReader::expects_continue() const {
-  return parser_.get().count(beast_http::field::expect) > 0;  // check_head: only 100-continue
+  // check_head let only 100-continue through; an HTTP/1.0 client gets no interim answer (RFC
+  // 9110 15.2: a server must not send 1xx to an HTTP/1.0 client).
+  return parser_.get().version() >= 11 && parser_.get().count(beast_http::field::expect) > 0;
 }
 
 void RequestReader::start_body() {

@@ -36,6 +36,9 @@ class ConfigurationTest(unittest.TestCase):
             (["--env", "staging"], {}, b"--env"),
             (["--mount", "app1"], {}, b"--mount"),
             (["--threads", "0"], {}, b"--threads"),
+            (["--max-entries", "-1"], {}, b"--max-entries"),
+            ([], {"WRITE_RATE": "10/day"}, b"WRITE_RATE"),
+            (["--write-burst", "0"], {}, b"--write-burst"),
             (["--views", "/nonexistent/views"], {}, b"/nonexistent/views"),
             (["--no-such-flag"], {}, b"--no-such-flag"),
         ]
