@@ -21,6 +21,7 @@
 #include "app/metrics.hpp"
 #include "app/worker_pool.hpp"
 #include "log/logger.hpp"
+#include "server/request_reader.hpp"
 #include "server/wire.hpp"
 #include "store/store.hpp"
 #include "store/store_monitor.hpp"
@@ -112,16 +113,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view input(reinterpret_cast<const char*>(data), size);
   // Several requests on one connection, as pipelining sends them; at most 4 per input.
   for (int round = 0; round < 4 && !input.empty(); ++round) {
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(kHeaderLimit));
-    parser.body_limit(kBodyLimit);
-    parser.eager(true);
+    // As the connection reads (server/request_reader.cpp): the head, its checks, the body.
+    server::RequestReader reader(kHeaderLimit, kBodyLimit);
     boost::beast::error_code ec;
-    const std::size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
-    if (!ec && !parser.is_done()) {
+    std::size_t used = reader.feed(boost::asio::buffer(input.data(), input.size()), ec);
+    if (!ec && reader.head_done()) {
+      if (const auto problem = reader.check_head()) {
+        check_answer(
+            svc.application->protocol_error(problem->status, problem->code, problem->message),
+            "GET");
+        return 0;  // the connection closes after a refused head
+      }
+      reader.start_body();
+      if (!reader.done()) {
+        used += reader.feed(boost::asio::buffer(input.data() + used, input.size() - used), ec);
+      }
+    }
+    if (!ec && !reader.done()) {
       // The client stopped sending: what a read would see at end of stream.
-      parser.put_eof(ec);
-      if (!ec && !parser.is_done()) return 0;
+      reader.feed_eof(ec);
+      if (!ec && !reader.done()) return 0;
     }
     if (ec) {
       if (ec == beast_http::error::need_more || ec == beast_http::error::partial_message) return 0;
@@ -129,8 +140,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return 0;  // the connection closes after a protocol error
     }
     input.remove_prefix(std::min(used, input.size()));
-    const bool keep_alive = parser.get().keep_alive();
-    http::Request request = server::to_request(parser.release());
+    const bool keep_alive = reader.keep_alive();
+    http::Request request = reader.release();
     request.id = "fuzz";
     const std::string method = request.method;
     auto answered = std::make_shared<std::promise<http::Response>>();

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -113,9 +114,21 @@ int serve(const app::Config& config) {
   }
 }
 
+/// Signals whose default action would end the process for a condition that is handled where
+/// it happens: a write to a closed pipe or socket fails with EPIPE (the console counts it as a
+/// drop, a connection ends), a write past RLIMIT_FSIZE fails with EFBIG (the store answers
+/// "storage full"). SIGHUP, SIGUSR1 and SIGUSR2 are ignored until the server notes them (see
+/// server::run), so they cannot end start-up either.
+void ignore_signals_handled_elsewhere() {
+  for (int signal_number : {SIGPIPE, SIGXFSZ, SIGHUP, SIGUSR1, SIGUSR2}) {
+    std::signal(signal_number, SIG_IGN);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  ignore_signals_handled_elsewhere();
   if (const int tool_exit = app::run_tool(argc, argv); tool_exit >= 0) return tool_exit;
   const app::ConfigResult parsed = app::parse_config(argc, argv);
   if (!parsed.config) return parsed.exit_code;
@@ -124,6 +137,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int code = serve(*parsed.config);
+  // The server's signal sets restored the default actions as they ended; the last log lines
+  // are still to be written.
+  ignore_signals_handled_elsewhere();
   log::shutdown();
   return code;
 }

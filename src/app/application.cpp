@@ -3,10 +3,12 @@
 #include <mutex>
 
 #include "app/controllers.hpp"
+#include "app/guestbook_counters.hpp"
 #include "app/metrics.hpp"
 #include "app/pages.hpp"
 #include "app/route_match.hpp"
 #include "app/worker_pool.hpp"
+#include "app/write_rate_limit.hpp"
 #include "http/body_parser.hpp"
 #include "http/compression.hpp"
 #include "http/error_page.hpp"
@@ -71,7 +73,13 @@ bool method_matches(std::string_view route_method, std::string_view method) {
 Application::Application(const Config& config, view::TemplateEngine& views, store::Store& store,
                          const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics)
     : config_(config),
-      services_{config, views, store, monitor, pool, nullptr},
+      write_limiter_(std::make_unique<WriteRateLimiter>(
+          WriteRate{.per_second = config.write_rate,
+                    .burst = static_cast<double>(config.write_burst),
+                    .max_clients = config.write_rate_clients})),
+      guestbook_counters_(std::make_unique<GuestbookCounters>()),
+      services_{config, views,   store,           monitor,
+                pool,   nullptr, *write_limiter_, *guestbook_counters_},
       metrics_(metrics),
       encoded_(std::make_unique<http::EncodedCache>(config.compression_cache)) {
   if (config.production()) {
@@ -79,6 +87,7 @@ Application::Application(const Config& config, view::TemplateEngine& views, stor
     services_.rendered_pages = rendered_pages_.get();
     static_lookups_ = std::make_unique<http::StaticLookupCache>(config.static_cache_validity);
   }
+  metrics_.watch_guestbook(guestbook_counters_.get());
 }
 
 Application::~Application() = default;
@@ -168,6 +177,9 @@ void Application::route_root(const RequestPtr& request, const Reply& reply) cons
     if (draining()) return reply(labelled("readyz", text(503, "draining\n")));
     if (!services_.monitor.reachable())
       return reply(labelled("readyz", text(503, "database unreachable\n")));
+    // Reads still work, but this replica cannot store an entry: send writers elsewhere.
+    if (services_.monitor.storage_full())
+      return reply(labelled("readyz", text(503, "storage full\n")));
     return reply(labelled("readyz", text(200, "ready\n")));
   }
   if (read && request->path == "/metrics") {

@@ -61,6 +61,9 @@ class Application {
   void finish(const http::Request& request, http::Response& response) const;
 
   const Config& config_;
+  // Before services_, which refers to them.
+  std::unique_ptr<WriteRateLimiter> write_limiter_;
+  std::unique_ptr<GuestbookCounters> guestbook_counters_;
   Services services_;
   Metrics& metrics_;
   std::unique_ptr<RenderedPages> rendered_pages_;            ///< production only

@@ -11,6 +11,7 @@
 
 #include "app/usable_cores.hpp"
 #include "app/version.hpp"
+#include "app/write_rate_limit.hpp"
 #include "http/body_parser.hpp"
 
 #ifndef CPPAPP_SOURCE_SHARE_DIR
@@ -108,6 +109,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
               log_resend_window = "1mb";
   std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
               keepalive_timeout = "5s", static_cache_validity = "1s";
+  std::string write_rate = "10/min";
 
   CLI::App cli{
       "cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
@@ -271,6 +273,30 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->capture_default_str()
       ->check(duration);
 
+  cli.add_option("--write-rate", write_rate,
+                 "Guestbook writes per client address (after trust proxy), like 10/min, 1/s or "
+                 "100/h; beyond: 429 (off: no limit)")
+      ->envname("WRITE_RATE")
+      ->capture_default_str()
+      ->check(validator_from([](const std::string& s) { return parse_write_rate(s).has_value(); },
+                             "a rate like 10/min, 1/s or 100/h, or off"));
+  cli.add_option("--write-burst", config.write_burst,
+                 "Guestbook writes a client may make at once before --write-rate applies")
+      ->envname("WRITE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000u));
+  cli.add_option("--write-rate-clients", config.write_rate_clients,
+                 "Clients whose write budget is remembered (memory bound; the least recently "
+                 "seen is forgotten first)")
+      ->envname("WRITE_RATE_CLIENTS")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  cli.add_option("--max-entries", config.max_entries,
+                 "Guestbook entries kept; once reached, new ones are refused with 507 (0: no cap)")
+      ->envname("MAX_ENTRIES")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000'000}));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -323,6 +349,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.header_timeout = *parse_duration(header_timeout);
   config.body_timeout = *parse_duration(body_timeout);
   config.keepalive_timeout = *parse_duration(keepalive_timeout);
+  config.write_rate = *parse_write_rate(write_rate);
   if (config.views_dir.empty()) config.views_dir = default_share_dir(argv[0], "views");
   if (config.public_dir.empty()) config.public_dir = default_share_dir(argv[0], "public");
 

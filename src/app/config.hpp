@@ -42,6 +42,10 @@ struct Config {
   std::chrono::milliseconds header_timeout{10'000};        ///< time to send a whole header block
   std::chrono::milliseconds body_timeout{30'000};          ///< time to send a whole body
   std::chrono::milliseconds keepalive_timeout{5'000};      ///< idle time before a connection closes
+  double write_rate = 10.0 / 60.0;  ///< guestbook writes per second per client (0: no limit)
+  unsigned write_burst = 5;         ///< writes a client may make at once
+  std::size_t write_rate_clients = 10'000;  ///< clients whose write budget is remembered
+  std::uint64_t max_entries = 100'000;      ///< stored entries; beyond: 507 (0: no cap)
 
   bool production() const { return env == "production"; }
 };

@@ -21,6 +21,8 @@ namespace cppapp::app {
 
 class WorkerPool;
 class RenderedPages;
+class WriteRateLimiter;
+struct GuestbookCounters;
 
 /// What a controller may use.
 struct Services {
@@ -29,7 +31,9 @@ struct Services {
   store::Store& store;
   const store::StoreMonitor& monitor;
   WorkerPool& pool;
-  RenderedPages* rendered_pages;  ///< production only: pages kept by context; null in development
+  RenderedPages* rendered_pages;    ///< production only: pages kept by context; null in development
+  WriteRateLimiter& write_limiter;  ///< guestbook writes per client (WRITE_RATE)
+  GuestbookCounters& counters;      ///< for /metrics
 };
 
 /// Finishes a request with its response: called exactly once, from any thread.

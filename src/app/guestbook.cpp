@@ -1,18 +1,22 @@
 #include "app/guestbook.hpp"
 
+#include <algorithm>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <map>
 
+#include "app/guestbook_counters.hpp"
 #include "app/pages.hpp"
 #include "app/store_work.hpp"
+#include "app/write_rate_limit.hpp"
 #include "http/body_parser.hpp"
 #include "http/error_page.hpp"
 #include "http/send.hpp"
 #include "http/urlencoded.hpp"
 #include "store/entry_validation.hpp"
 #include "store/store.hpp"
+#include "store/store_monitor.hpp"
 
 namespace cppapp::app {
 
@@ -145,10 +149,45 @@ std::string absolute_url(const Services& services, const http::Request& request,
   return request.protocol + "://" + request.host + local;
 }
 
-UnavailableAnswer json_unavailable(const RequestPtr& request) {
-  return [request](std::string_view reason) {
-    return http::error_response(*request, 503, "database_unavailable", reason);
+RefusalAnswer json_refusal(const RequestPtr& request) {
+  return [request](const StoreRefusal& refusal) {
+    return http::error_response(*request, refusal.status, refusal.code, refusal.message);
   };
+}
+
+/// Stores a validated entry (on a worker): refused past MAX_ENTRIES; counted; a success tells
+/// the monitor the store has room.
+store::Entry store_entry(const Services& services, const store::NewEntry& entry) {
+  const std::uint64_t cap = services.config.max_entries;
+  if (cap > 0 && services.store.count() >= cap) throw EntryCapReached(cap);
+  store::Entry created = services.store.create(entry);
+  services.monitor.note_write_succeeded();
+  services.counters.stored.fetch_add(1, std::memory_order_relaxed);
+  services.counters.stored_bytes.fetch_add(entry.name.size() + entry.message.size(),
+                                           std::memory_order_relaxed);
+  return created;
+}
+
+/// The per-client write budget (WRITE_RATE, WRITE_BURST): nullopt when this write may go
+/// ahead, else the whole seconds to wait (counted as refused).
+std::optional<long long> write_wait_seconds(const Services& services,
+                                            const http::Request& request) {
+  // Keyed by what the nearest proxy saw: a client rotating X-Forwarded-For entries of its own
+  // (which trust proxy believes for client_ip) still draws on one budget.
+  const auto wait = services.write_limiter.admit(request.nearest_client_ip);
+  if (!wait) return std::nullopt;
+  services.counters.rate_limited.fetch_add(1, std::memory_order_relaxed);
+  return std::max<long long>(1, (wait->count() + 999) / 1000);
+}
+
+http::Response with_retry_after(http::Response response, long long seconds) {
+  response.headers.set("Retry-After", std::to_string(seconds));
+  return response;
+}
+
+std::string too_fast_message(long long seconds) {
+  return "You are adding entries too fast: please wait " + std::to_string(seconds) +
+         (seconds == 1 ? " second" : " seconds") + " and try again.";
 }
 
 }  // namespace
@@ -167,8 +206,9 @@ void guestbook_page(const Services& services, const RequestPtr& request, const R
         return render_guestbook(services, *request, services.store.list(kPageSize, before),
                                 form_values({}), {}, "", 200);
       },
-      [&services, request](std::string_view reason) {
-        return render_guestbook(services, *request, {}, form_values({}), {}, reason, 503);
+      [&services, request](const StoreRefusal& refusal) {
+        return render_guestbook(services, *request, {}, form_values({}), {}, refusal.message,
+                                refusal.status);
       });
 }
 
@@ -176,8 +216,8 @@ void guestbook_post(const Services& services, const RequestPtr& request, const R
   store::ValidationResult checked = store::validate_entry(request->parsed_body);
   json::object form = form_values(request->parsed_body);
   // What the user typed survives every failure: it is rendered back into the form.
-  auto keep_input = [&services, request, form](std::string_view reason) {
-    return render_guestbook(services, *request, {}, form, {}, reason, 503);
+  auto keep_input = [&services, request, form](const StoreRefusal& refusal) {
+    return render_guestbook(services, *request, {}, form, {}, refusal.message, refusal.status);
   };
   if (!checked.entry) {
     json::object errors = errors_json(checked.field_errors);
@@ -190,10 +230,23 @@ void guestbook_post(const Services& services, const RequestPtr& request, const R
         keep_input);
     return;
   }
+  if (const auto wait = write_wait_seconds(services, *request)) {
+    // The page as it is, with what was typed and when to send it again.
+    run_store_work(
+        services, request, reply,
+        [&services, request, form, seconds = *wait] {
+          return with_retry_after(
+              render_guestbook(services, *request, services.store.list(kPageSize, std::nullopt),
+                               form, {}, too_fast_message(seconds), 429),
+              seconds);
+        },
+        keep_input);
+    return;
+  }
   run_store_work(
       services, request, reply,
       [&services, request, entry = std::move(*checked.entry)] {
-        services.store.create(entry);
+        store_entry(services, entry);
         http::Response response;
         response.status = 303;
         response.headers.set("Location", absolute_url(services, *request, "/guestbook"));
@@ -236,7 +289,7 @@ void api_list_entries(const Services& services, const RequestPtr& request, const
         if (page.older_cursor) fields["older"] = *page.older_cursor;
         return json_response(*request, 200, body);
       },
-      json_unavailable(request));
+      json_refusal(request));
 }
 
 void api_create_entry(const Services& services, const RequestPtr& request, const Reply& reply) {
@@ -251,15 +304,20 @@ void api_create_entry(const Services& services, const RequestPtr& request, const
     reply(validation_failed(422, "The entry is invalid.", checked.field_errors));
     return;
   }
+  if (const auto wait = write_wait_seconds(services, *request)) {
+    reply(with_retry_after(
+        http::error_response(*request, 429, "rate_limited", too_fast_message(*wait)), *wait));
+    return;
+  }
   run_store_work(
       services, request, reply,
       [&services, request, entry = std::move(*checked.entry)] {
-        const store::Entry created = services.store.create(entry);
+        const store::Entry created = store_entry(services, entry);
         http::Response response = json_response(*request, 201, entry_json(created));
         response.headers.set("Location", services.config.mount + "/api/entries/" + created.id);
         return response;
       },
-      json_unavailable(request));
+      json_refusal(request));
 }
 
 void api_get_entry(const Services& services, const RequestPtr& request, const Reply& reply) {
@@ -277,7 +335,7 @@ void api_get_entry(const Services& services, const RequestPtr& request, const Re
         const auto entry = services.store.get(id);
         return entry ? json_response(*request, 200, entry_json(*entry)) : not_found();
       },
-      json_unavailable(request));
+      json_refusal(request));
 }
 
 }  // namespace cppapp::app

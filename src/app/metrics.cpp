@@ -15,6 +15,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "app/guestbook_counters.hpp"
 #include "app/worker_pool.hpp"
 #include "log/logger.hpp"
 #include "log/logstash_shipper.hpp"
@@ -59,6 +60,9 @@ class LiveValues final : public prometheus::Collectable {
  public:
   explicit LiveValues(MetricSources sources) : sources_(sources) {}
 
+  /// Set once, by the Application that owns them, before the server serves.
+  void watch_guestbook(const GuestbookCounters* counters) { guestbook_ = counters; }
+
   std::vector<MetricFamily> Collect() const override {
     std::vector<MetricFamily> families;
     if (sources_.pool) {
@@ -71,6 +75,34 @@ class LiveValues final : public prometheus::Collectable {
     if (sources_.monitor) {
       families.push_back(single("cppapp_store_up", "1 while the database answers its pings",
                                 MetricType::Gauge, sources_.monitor->reachable() ? 1 : 0));
+      families.push_back(single("cppapp_store_full",
+                                "1 while the database refuses writes for want of room",
+                                MetricType::Gauge, sources_.monitor->storage_full() ? 1 : 0));
+      families.push_back(single("cppapp_guestbook_entries",
+                                "Guestbook entries stored (as of the last ping; compare with "
+                                "MAX_ENTRIES)",
+                                MetricType::Gauge,
+                                static_cast<double>(sources_.monitor->entries())));
+    }
+    if (const GuestbookCounters* guestbook = guestbook_) {
+      families.push_back(single("cppapp_guestbook_entries_stored_total",
+                                "Guestbook entries this process stored", MetricType::Counter,
+                                static_cast<double>(guestbook->stored.load())));
+      families.push_back(single("cppapp_guestbook_stored_bytes_total",
+                                "Name and message bytes of the entries this process stored",
+                                MetricType::Counter,
+                                static_cast<double>(guestbook->stored_bytes.load())));
+      ClientMetric rate_limited;
+      rate_limited.label = {{"reason", "rate_limited"}};
+      rate_limited.counter.value = static_cast<double>(guestbook->rate_limited.load());
+      ClientMetric full;
+      full.label = {{"reason", "storage_full"}};
+      full.counter.value = static_cast<double>(guestbook->storage_full.load());
+      families.push_back(MetricFamily{"cppapp_guestbook_writes_refused_total",
+                                      "Guestbook writes refused: by the per-client rate limit "
+                                      "(429) or for want of room (507)",
+                                      MetricType::Counter,
+                                      {rate_limited, full}});
     }
     if (const log::ShipperCounters* shipping = sources_.shipping) {
       auto counter = [&](const char* name, const char* help,
@@ -91,7 +123,7 @@ class LiveValues final : public prometheus::Collectable {
     families.push_back(
         single("cppapp_log_console_writes_dropped_total",
                "Console writes (a line, or an event loop's lines of one millisecond) dropped while "
-               "stdout was blocked",
+               "stdout was blocked or closed (a broken pipe)",
                MetricType::Counter, static_cast<double>(log::console_writes_dropped())));
     families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes",
                               MetricType::Gauge, resident_bytes()));
@@ -102,6 +134,7 @@ class LiveValues final : public prometheus::Collectable {
 
  private:
   MetricSources sources_;
+  const GuestbookCounters* guestbook_ = nullptr;
 };
 
 }  // namespace
@@ -174,6 +207,10 @@ void Metrics::request_finished(std::string_view route, unsigned status,
   impl_->in_flight.Decrement();
   impl_->requests_for(route, status).Increment();
   impl_->latency_for(route).Observe(std::chrono::duration<double>(duration).count());
+}
+
+void Metrics::watch_guestbook(const GuestbookCounters* counters) {
+  impl_->live->watch_guestbook(counters);
 }
 
 std::string Metrics::render() const {

@@ -16,6 +16,7 @@ struct ShipperCounters;
 namespace cppapp::app {
 
 class WorkerPool;
+struct GuestbookCounters;
 
 /// Where the live values come from; each may be null.
 struct MetricSources {
@@ -35,6 +36,9 @@ class Metrics {
   void request_started();
   /// Its answer was written: counted by route and status, timed in the latency histogram.
   void request_finished(std::string_view route, unsigned status, std::chrono::nanoseconds duration);
+
+  /// Also reports the guestbook's write counters (set once, before serving).
+  void watch_guestbook(const GuestbookCounters* counters);
 
   /// Every metric in the Prometheus text exposition format (version 0.0.4).
   std::string render() const;

@@ -1,8 +1,10 @@
 #include "app/store_work.hpp"
 
+#include "app/guestbook_counters.hpp"
 #include "app/worker_pool.hpp"
 #include "http/error_page.hpp"
 #include "log/logger.hpp"
+#include "log/repeat_limiter.hpp"
 #include "store/store.hpp"
 #include "store/store_monitor.hpp"
 #include "view/template_engine.hpp"
@@ -16,45 +18,85 @@ constexpr std::string_view kDatabaseAway =
     "moment.";
 constexpr std::string_view kBusy =
     "The server is too busy to reach the database right now. Please try again in a moment.";
+constexpr std::string_view kStorageFull =
+    "The guestbook's storage is full, so your entry was not saved. Please try again later.";
 
-void log_failure(const http::Request& request, std::string_view what, std::string_view detail) {
-  log::emit(log::Event(log::Level::error, fmt::format("{}: {}", what, detail),
+/// Logs a failure; a kind that repeats (every write on a full disk) at most once per few
+/// seconds, the next line counting the ones held back.
+void log_failure(log::RepeatLimiter& limiter, const http::Request& request, std::string_view what,
+                 std::string_view detail) {
+  const auto repeated = limiter.admit();
+  if (!repeated) return;
+  log::emit(log::Event(log::Level::error, fmt::format("{}: {}{}", what, detail, *repeated),
                        {{"http.request.id", request.id}, {"url.path", request.path}}));
 }
+
+log::RepeatLimiter unavailable_lines, full_lines, cap_lines, failed_lines, render_lines,
+    other_lines;
 
 http::Response with_retry_after(http::Response response) {
   response.headers.set("Retry-After", "1");
   return response;
 }
 
+StoreRefusal unavailable(std::string_view message) {
+  return {503, "database_unavailable", message};
+}
+
+StoreRefusal storage_full() {
+  return {507, "storage_full", kStorageFull};
+}
+
 }  // namespace
 
+EntryCapReached::EntryCapReached(std::uint64_t cap)
+    : std::runtime_error("the guestbook holds " + std::to_string(cap) +
+                         " entries (MAX_ENTRIES); new ones are refused"),
+      cap(cap) {}
+
 void run_store_work(const Services& services, const RequestPtr& request, const Reply& reply,
-                    std::function<http::Response()> work, UnavailableAnswer unavailable) {
+                    std::function<http::Response()> work, RefusalAnswer refused) {
   if (services.monitor.known_down()) {
-    reply(with_retry_after(unavailable(kDatabaseAway)));
+    reply(with_retry_after(refused(unavailable(kDatabaseAway))));
     return;
   }
-  auto job = [request, reply, work = std::move(work), unavailable]() {
+  auto job = [&services, request, reply, work = std::move(work), refused]() {
     try {
       reply(work());
     } catch (const store::StoreError& error) {
-      log_failure(*request, "database call failed", error.what());
-      if (error.kind == store::StoreError::Kind::unavailable) {
-        reply(with_retry_after(unavailable(kDatabaseAway)));
-      } else {
-        reply(http::error_response(*request, 500, "database_error", "Internal Server Error"));
+      switch (error.kind) {
+        case store::StoreError::Kind::unavailable:
+          log_failure(unavailable_lines, *request, "database call failed", error.what());
+          reply(with_retry_after(refused(unavailable(kDatabaseAway))));
+          break;
+        case store::StoreError::Kind::full:
+          services.monitor.note_storage_full();
+          services.counters.storage_full.fetch_add(1, std::memory_order_relaxed);
+          log_failure(full_lines, *request, "write refused, storage full", error.what());
+          reply(refused(storage_full()));
+          break;
+        case store::StoreError::Kind::failed:
+          log_failure(failed_lines, *request, "database call failed", error.what());
+          reply(http::error_response(*request, 500, "database_error", "Internal Server Error"));
+          break;
       }
+    } catch (const EntryCapReached& error) {
+      services.counters.storage_full.fetch_add(1, std::memory_order_relaxed);
+      log_failure(cap_lines, *request, "write refused", error.what());
+      reply(refused(
+          {507, "storage_full",
+           "The guestbook is full (it keeps a fixed number of entries), so your entry was not "
+           "saved."}));
     } catch (const view::TemplateError& error) {
-      log_failure(*request, "render error", error.what());
+      log_failure(render_lines, *request, "render error", error.what());
       reply(http::error_response(*request, 500, "render_failed", "Internal Server Error"));
     } catch (const std::exception& error) {
-      log_failure(*request, "unhandled error", error.what());
+      log_failure(other_lines, *request, "unhandled error", error.what());
       reply(http::error_response(*request, 500, "internal_error", "Internal Server Error"));
     }
   };
   if (!services.pool.try_submit(std::move(job))) {
-    reply(with_retry_after(unavailable(kBusy)));
+    reply(with_retry_after(refused(unavailable(kBusy))));
   }
 }
 

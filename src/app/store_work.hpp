@@ -1,22 +1,41 @@
 // Running a database call for a request: on the worker pool, never on an event loop, with a
-// 503 when the database is away or the pool is full.
+// 503 when the database is away or the pool is full and a 507 when it has no room for a write.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string_view>
 
 #include "app/controllers.hpp"
 
 namespace cppapp::app {
 
-/// Builds the response for work that could not run; `reason` is a sentence for the user.
-using UnavailableAnswer = std::function<http::Response(std::string_view reason)>;
+/// Why database work could not be done, for the answer: the status (503, 507), the API's error
+/// code and a sentence for the user.
+struct StoreRefusal {
+  unsigned status;
+  std::string_view code;
+  std::string_view message;
+};
 
-/// Runs `work` on the worker pool and replies with its response. Replies `unavailable(…)` (503)
-/// at once when the database is known to be down or the pool's queue is full, and when the
-/// store reports it unreachable; any other failure answers 500. Errors are logged with the
-/// request id.
+/// Builds the response for work that could not be done.
+using RefusalAnswer = std::function<http::Response(const StoreRefusal& refusal)>;
+
+/// Thrown by work that would store an entry past MAX_ENTRIES: answered 507 like a full disk,
+/// but the store itself is fine (readiness does not change).
+struct EntryCapReached : std::runtime_error {
+  explicit EntryCapReached(std::uint64_t cap);
+  std::uint64_t cap;
+};
+
+/// Runs `work` on the worker pool and replies with its response. Replies `refused(…)` with 503
+/// (and Retry-After) at once when the database is known to be down or the pool's queue is full,
+/// and when the store reports it unreachable; with 507 when the store reports it has no room
+/// (the monitor is told, so /readyz says so) or the work throws EntryCapReached; any other failure
+/// answers 500. Errors are logged with the request id, each kind at most once per few seconds (with
+/// a count of the rest).
 void run_store_work(const Services& services, const RequestPtr& request, const Reply& reply,
-                    std::function<http::Response()> work, UnavailableAnswer unavailable);
+                    std::function<http::Response()> work, RefusalAnswer refused);
 
 }  // namespace cppapp::app

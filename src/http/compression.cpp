@@ -301,13 +301,18 @@ std::string encode(Encoding encoding, std::string_view data, const CompressionOp
 
 void compress_response(const Request& request, Response& response,
                        const CompressionOptions& options) {
-  const auto content_type = response.headers.get("Content-Type");
+  // A 304 has no body to compress, but says it varies as the answer it stands for does.
+  const bool not_modified = response.status == 304;
+  const auto content_type = not_modified && !response.not_modified_type.empty()
+                                ? std::optional<std::string_view>(response.not_modified_type)
+                                : response.headers.get("Content-Type");
   if (!content_type || !is_compressible(*content_type)) return;
 
   const auto cache_control = response.headers.get("Cache-Control");
   if (cache_control && has_list_element(*cache_control, "no-transform")) return;
 
   vary_accept_encoding(response.headers);
+  if (not_modified) return;
 
   // Number(Content-Length) < threshold when the field is set, else the body's length.
   const auto threshold = static_cast<double>(options.threshold);

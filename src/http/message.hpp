@@ -71,7 +71,11 @@ struct Request {
   std::string id;
 
   // Derived by the trust-proxy stage.
-  std::string client_ip;          ///< X-Forwarded-For's client, else the peer address
+  std::string client_ip;  ///< X-Forwarded-For's client, else the peer address
+  /// The address the nearest proxy saw: the last X-Forwarded-For entry (which a client cannot
+  /// forge behind a proxy that appends, as HAProxy and Traefik do), else the peer address. What
+  /// per-client limits key on: the leftmost entry (client_ip) is whatever the client wrote.
+  std::string nearest_client_ip;
   std::string protocol = "http";  ///< X-Forwarded-Proto, else "http"
   std::string host;  ///< host[:port] from X-Forwarded-Host, else Host; empty when implausible
 
@@ -99,6 +103,10 @@ struct Response {
     std::uint64_t length = 0;
   };
   std::optional<FileBody> file;
+  /// For a 304: the Content-Type the full answer would have had (the 304 itself carries none),
+  /// so compression can still send the `Vary: Accept-Encoding` that answer carries (RFC 9110
+  /// 15.4.5: a 304 sends the Vary a 200 would).
+  std::string not_modified_type;
   /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …); always a
   /// string literal (metrics key on its address).
   std::string_view route = "unmatched";

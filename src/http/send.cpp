@@ -15,6 +15,7 @@ void apply_send_semantics(const Request& request, Response& response) {
       (response.status >= 200 && response.status < 300) || response.status == 304;
   if (cacheable_method && cacheable_status && is_fresh(request.headers, response.headers)) {
     response.status = 304;
+    response.not_modified_type = response.headers.value_or_empty("Content-Type");
     response.headers.erase("Content-Type");
     response.headers.erase("Content-Length");
     response.headers.erase("Transfer-Encoding");

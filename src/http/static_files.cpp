@@ -308,6 +308,7 @@ Response send_file(const Request& request, const std::string& path, const struct
     if (precondition_failed) return final_handler_error(412, std::move(headers));
     if (is_fresh(request.headers, headers)) {
       // notModified: content headers removed, no body.
+      response.not_modified_type = headers.value_or_empty("Content-Type");
       for (auto name : {"Content-Encoding", "Content-Language", "Content-Length", "Content-Range",
                         "Content-Type"}) {
         headers.erase(name);
@@ -352,7 +353,15 @@ Response send_file(const Request& request, const std::string& path, const struct
   if (request.method != "HEAD" && !known_readable) {
     // fs.createReadStream failing to open (e.g. EACCES) ends in finalhandler's 500.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return final_handler_error(500, std::move(headers));
+    if (fd < 0) {
+      // Out of descriptors is the server's passing state, not the file's: 503, try again.
+      const bool exhausted = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
+      if (!exhausted) return final_handler_error(500, std::move(headers));
+      for (auto name : {"ETag", "Last-Modified", "Accept-Ranges"}) headers.erase(name);
+      headers.set("Cache-Control", "no-store");
+      headers.set("Retry-After", "1");
+      return final_handler_error(503, std::move(headers));
+    }
     ::close(fd);
   }
   response.file = Response::FileBody{path, offset, length};

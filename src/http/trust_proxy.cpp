@@ -35,8 +35,20 @@ std::string trusted_client_ip(const Headers& headers, std::string_view peer_addr
   return std::string(client.empty() ? peer_address : client);
 }
 
+std::string nearest_client_ip(const Headers& headers, std::string_view peer_address) {
+  std::string_view last;
+  for (const auto& field : headers.fields()) {
+    if (!iequals(field.name, "X-Forwarded-For")) continue;
+    const std::string_view value = field.value;
+    const std::string_view item = trim(value.substr(value.rfind(',') + 1));
+    if (!item.empty()) last = item;
+  }
+  return std::string(last.empty() ? peer_address : last);
+}
+
 void apply_trust_proxy(Request& request, std::string_view peer_address) {
   request.client_ip = trusted_client_ip(request.headers, peer_address);
+  request.nearest_client_ip = nearest_client_ip(request.headers, peer_address);
 
   const std::string_view proto =
       first_list_item(request.headers.value_or_empty("X-Forwarded-Proto"));

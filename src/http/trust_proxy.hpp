@@ -12,6 +12,9 @@ namespace cppapp::http {
 /// the socket's peer address, "http" and the Host header, as Express does with trust proxy true.
 void apply_trust_proxy(Request& request, std::string_view peer_address);
 
+/// The last X-Forwarded-For entry (over every X-Forwarded-For field), else the peer address.
+std::string nearest_client_ip(const Headers& headers, std::string_view peer_address);
+
 /// The client address Express's req.ip gives with trust proxy true: the leftmost
 /// X-Forwarded-For entry, else the peer address.
 std::string trusted_client_ip(const Headers& headers, std::string_view peer_address);

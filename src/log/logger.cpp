@@ -5,7 +5,6 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <spdlog/async.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -16,6 +15,7 @@
 #include <mutex>
 #include <random>
 
+#include "log/console_sink.hpp"
 #include "log/crash_handler.hpp"
 #include "log/logstash_shipper.hpp"
 
@@ -29,6 +29,7 @@ struct State {
   /// Takes finished console text (one or many lines, each ending in a newline) and writes it
   /// from spdlog's background thread; the lines are formatted by the thread that logs them.
   std::shared_ptr<spdlog::logger> console;
+  std::shared_ptr<ConsoleSink> console_sink;
   bool colour = false;  ///< stdout is a terminal that understands ANSI colours
   std::unique_ptr<LogstashShipper> shipper;
   std::uint64_t boot_id = 0;  ///< random per process: event ids stay unique across restarts
@@ -118,14 +119,18 @@ void push_console(std::string_view text) {
                       spdlog::string_view_t(text.data(), text.size() - (text.back() == '\n')));
 }
 
-/// When the queue overwrote writes (stdout blocked for longer than the queue absorbs), says so
-/// on the console, at most once a second, so a gap in the output is never silent. The report
-/// itself may be overwritten while stdout stays blocked; the next one then counts those too.
-void report_console_drops() {
+/// Console writes lost so far: overwritten in the queue (stdout blocked for longer than the
+/// queue absorbs) or refused by stdout (a closed pipe).
+std::uint64_t console_drops() {
   const auto queue = state->console_queue.lock();
-  if (!queue) return;
-  if (queue->overrun_counter() == state->console_drops_reported.load(std::memory_order_relaxed))
-    return;
+  return (queue ? queue->overrun_counter() : 0) + state->console_sink->failed_writes();
+}
+
+/// When console writes were lost, says so on the console, at most once a second, so a gap in
+/// the output is never silent. The report itself may be lost while stdout stays blocked or
+/// closed; the next one then counts it too.
+void report_console_drops() {
+  if (console_drops() == state->console_drops_reported.load(std::memory_order_relaxed)) return;
   std::uint64_t dropped = 0;
   std::uint64_t unreported = 0;
   {
@@ -133,14 +138,14 @@ void report_console_drops() {
     const auto now = std::chrono::steady_clock::now();
     if (now - state->last_drop_report < kDropReportInterval) return;
     state->last_drop_report = now;
-    dropped = queue->overrun_counter();
+    dropped = console_drops();
     unreported = dropped - state->console_drops_reported.exchange(dropped);
   }
   if (unreported == 0) return;  // another thread reported them meanwhile
   std::string line;
   append_console_line(line, Level::warn,
-                      fmt::format("console output fell behind (stdout blocked): {} writes, each "
-                                  "a line or an event loop's lines of one millisecond, were "
+                      fmt::format("console output lost (stdout blocked or closed): {} writes, "
+                                  "each a line or an event loop's lines of one millisecond, were "
                                   "dropped ({} since start; metric "
                                   "cppapp_log_console_writes_dropped_total)",
                                   unreported, dropped));
@@ -208,12 +213,15 @@ void init(const LogOptions& options) {
   // keeps the memory of its largest message, so more would only cost resident memory.
   spdlog::init_thread_pool(1024, 1);
   state->console_queue = spdlog::thread_pool();
-  state->console = spdlog::create_async_nb<spdlog::sinks::stdout_color_sink_mt>("cppapp");
+  state->console_sink = std::make_shared<ConsoleSink>(STDOUT_FILENO);
+  state->console =
+      std::make_shared<spdlog::async_logger>("cppapp", state->console_sink, state->console_queue,
+                                             spdlog::async_overflow_policy::overrun_oldest);
+  spdlog::register_logger(state->console);
   state->console->set_pattern("%v");
   state->console->set_level(spdlog::level::trace);
   state->console->flush_on(spdlog::level::trace);
-  auto* sink = static_cast<spdlog::sinks::stdout_color_sink_mt*>(state->console->sinks()[0].get());
-  state->colour = sink->should_color();
+  state->colour = state->console_sink->colour();
 
   if (!options.logstash_address.empty()) {
     state->shipper = std::make_unique<LogstashShipper>(
@@ -324,8 +332,7 @@ std::string new_request_id() {
 }
 
 std::uint64_t console_writes_dropped() {
-  const auto queue = state ? state->console_queue.lock() : nullptr;
-  return queue ? queue->overrun_counter() : 0;
+  return state ? console_drops() : 0;
 }
 
 const ShipperCounters* shipping_counters() {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 
@@ -25,11 +26,33 @@ std::optional<std::uint64_t> segment_number(const fs::path& path) {
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     const ssize_t written = ::write(fd, data, size);
-    if (written < 0) return false;
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;  // ENOSPC, EFBIG (a file size limit), EIO…
     data += written;
     size -= static_cast<std::size_t>(written);
   }
   return true;
+}
+
+/// The size of the file's whole lines: up to and including its last newline. A process that
+/// died in the middle of a write (or, before this was fixed, a full disk) leaves a torn last
+/// line; it is never shipped, and nothing is ever appended after it.
+std::uint64_t whole_lines_size(const fs::path& path, std::uint64_t size) {
+  std::ifstream in(path, std::ios::binary);
+  constexpr std::uint64_t kStep = 64 * 1024;
+  std::string block;
+  std::uint64_t end = size;
+  while (end > 0 && in) {
+    const std::uint64_t start = end > kStep ? end - kStep : 0;
+    block.resize(static_cast<std::size_t>(end - start));
+    in.seekg(static_cast<std::streamoff>(start));
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    if (static_cast<std::size_t>(in.gcount()) != block.size()) return 0;
+    const std::size_t newline = block.rfind('\n');
+    if (newline != std::string::npos) return start + newline + 1;
+    end = start;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -49,12 +72,12 @@ Spool::Spool(fs::path directory, std::uint64_t max_bytes, std::uint64_t segment_
   std::sort(found.begin(), found.end());
   // A crash record is the last word of a process that died; it goes out before later segments.
   for (const auto& crash : crash_records) {
-    const std::uint64_t size = fs::file_size(crash);
+    const std::uint64_t size = whole_lines_size(crash, fs::file_size(crash));
     segments_.push_back({crash, size, 0});
     bytes_ += size;
   }
   for (const auto& [number, path] : found) {
-    const std::uint64_t size = fs::file_size(path);
+    const std::uint64_t size = whole_lines_size(path, fs::file_size(path));
     next_number_ = number + 1;
     if (size == 0) {
       fs::remove(path);  // left by a process that was killed before writing to it
@@ -89,7 +112,15 @@ bool Spool::append(const std::string& lines) {
   if (bytes_ + lines.size() > max_bytes_ || write_fd_ < 0) return false;
   if (segments_.back().size > 0 && segments_.back().size + lines.size() > segment_bytes_)
     start_new_segment();
-  if (!write_all(write_fd_, lines.data(), lines.size())) return false;
+  if (!write_all(write_fd_, lines.data(), lines.size())) {
+    // Full disk or file size limit: part of the lines may be in the file. Cut them off, so the
+    // file holds whole records only and the next append does not continue a torn one; when even
+    // that fails, later lines go to a new segment and the reader stops at the recorded size.
+    if (::ftruncate(write_fd_, static_cast<off_t>(segments_.back().size)) != 0) {
+      start_new_segment();
+    }
+    return false;
+  }
   segments_.back().size += lines.size();
   bytes_ += lines.size();
   return true;

@@ -14,16 +14,21 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "app/application.hpp"
 #include "http/trust_proxy.hpp"
 #include "log/logger.hpp"
+#include "log/repeat_limiter.hpp"
+#include "server/request_reader.hpp"
 #include "server/wire.hpp"
 
 namespace cppapp::server {
@@ -34,7 +39,6 @@ namespace beast_http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 using Socket = asio::ip::tcp::socket;
 using Entry = ConnectionRegistry::Entry;
-using RequestParser = beast_http::request_parser<beast_http::string_body>;
 
 namespace {
 
@@ -107,10 +111,42 @@ asio::awaitable<http::Response> wait_for(std::shared_ptr<LateAnswer> late) {
 /// Closes a file descriptor when it goes out of scope.
 struct FileHandle {
   int fd = -1;
+  FileHandle() = default;
+  FileHandle(FileHandle&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  FileHandle& operator=(FileHandle&&) = delete;
   ~FileHandle() {
     if (fd >= 0) ::close(fd);
   }
 };
+
+/// Opens the file a response sends, before anything is written. When it cannot be opened (out
+/// of descriptors: EMFILE/ENFILE; or gone since the pipeline looked), the response becomes a 503
+/// (or 500) the client, the access log and the metrics all see, instead of a closed connection
+/// logged as a 200.
+FileHandle open_file_body(http::Response& response, std::string_view method,
+                          const app::Application& app) {
+  FileHandle file;
+  if (!response.file || bodiless(response.status, method)) return file;
+  file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file.fd >= 0) return file;
+  const int error = errno;
+  static log::RepeatLimiter repeated_failures;
+  if (const auto repeated = repeated_failures.admit()) {
+    log::error("cannot open {} to send it: {}{}", response.file->path, std::strerror(error),
+               *repeated);
+  }
+  const std::string_view route = response.route;
+  if (error == EMFILE || error == ENFILE || error == ENOMEM) {
+    response = app.protocol_error(
+        503, "file_unavailable",
+        "Service Unavailable: the server cannot open the file right now; try again in a moment");
+    response.headers.set("Retry-After", "1");
+  } else {
+    response = app.protocol_error(500, "internal_error", "Internal Server Error");
+  }
+  response.route = route;
+  return file;
+}
 
 /// Runs one socket operation under the connection's deadline: it fails with a timeout when the
 /// deadline passed before it began, or passed while it waited (the sweep cancelled it).
@@ -141,18 +177,18 @@ asio::awaitable<std::tuple<beast::error_code, std::size_t>> write_all(Socket& so
   co_return co_await timed(entry, asio::async_write(socket, buffers, progress, nothrow));
 }
 
-/// Feeds the parser what the buffer holds and reads more until it has the head (`whole_message`
+/// Feeds the reader what the buffer holds and reads more until it has the head (`whole_message`
 /// false) or the whole request: Beast's async_read_header / async_read, step for step, without a
 /// composed operation around every read.
 asio::awaitable<beast::error_code> read_request_part(Socket& socket, Entry& entry,
                                                      beast::flat_buffer& buffer,
-                                                     RequestParser& parser, bool whole_message) {
+                                                     RequestReader& reader, bool whole_message) {
   constexpr std::size_t kLargestRead = 64 * 1024;
   for (;;) {
-    if (whole_message ? parser.is_done() : parser.is_header_done()) co_return beast::error_code{};
+    if (whole_message ? reader.done() : reader.head_done()) co_return beast::error_code{};
     if (buffer.size() > 0) {
       beast::error_code ec;
-      const std::size_t used = parser.put(buffer.data(), ec);
+      const std::size_t used = reader.feed(buffer.data(), ec);
       buffer.consume(used);
       if (ec && ec != beast_http::error::need_more) co_return ec;
       if (!ec && used > 0) continue;
@@ -161,9 +197,9 @@ asio::awaitable<beast::error_code> read_request_part(Socket& socket, Entry& entr
         entry,
         socket.async_read_some(buffer.prepare(beast::read_size(buffer, kLargestRead)), nothrow));
     if (ec == asio::error::eof) {
-      if (!parser.got_some()) co_return beast_http::error::end_of_stream;
+      if (!reader.got_some()) co_return beast_http::error::end_of_stream;
       beast::error_code eof_ec;
-      parser.put_eof(eof_ec);
+      reader.feed_eof(eof_ec);
       co_return eof_ec;
     }
     if (ec) co_return ec;
@@ -206,19 +242,12 @@ asio::awaitable<beast::error_code> flush(Socket& socket, Entry& entry, PendingAn
 }
 
 /// Writes the answers still waiting, then the response; returns the body bytes sent, or an
-/// error.
+/// error. A file body is read from `file`, opened by the caller before anything was written.
 asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
     Socket& socket, Entry& entry, PendingAnswers& pending, const http::Response& response,
-    std::string_view method, bool keep_alive, const ServerOptions& options) {
+    const FileHandle& file, std::string_view method, bool keep_alive,
+    const ServerOptions& options) {
   const bool send_body = !bodiless(response.status, method);
-  FileHandle file;
-  if (send_body && response.file) {
-    file.fd = ::open(response.file->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (file.fd < 0) {
-      co_await flush(socket, entry, pending, options);
-      co_return std::pair{beast::error_code(errno, beast::system_category()), 0};
-    }
-  }
   const std::string head = serialize_head(response, keep_alive, options.keepalive_timeout);
   if (!send_body || !response.file) {
     const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
@@ -242,7 +271,10 @@ asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
     const ssize_t got = ::pread(file.fd, chunk.data(), want, static_cast<off_t>(offset));
-    if (got <= 0) co_return std::pair{beast::error_code(EIO, beast::system_category()), offset};
+    if (got <= 0) {
+      co_return std::pair{beast::error_code(EIO, beast::system_category()),
+                          offset - response.file->offset};
+    }
     auto [ec, written] =
         co_await write_all(socket, entry, asio::buffer(chunk.data(), static_cast<std::size_t>(got)),
                            options.body_timeout);
@@ -326,31 +358,6 @@ struct AccessFacts {
   std::string request_id;
 };
 
-/// Why the request's body framing cannot be trusted (RFC 9112 6.3), or "" when it can: a
-/// repeated or list-valued Content-Length, or a Transfer-Encoding that does not end in chunked.
-/// A proxy in front that frames such a request differently is how requests get smuggled.
-std::string ambiguous_framing(const BeastRequest& request) {
-  const auto lengths = request.count(beast_http::field::content_length);
-  if (lengths > 1) return "more than one Content-Length";
-  if (lengths == 1) {
-    const std::string_view length = request[beast_http::field::content_length];
-    if (length.empty() ||
-        !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return "Content-Length must be a single number";
-    }
-  }
-  if (request.count(beast_http::field::transfer_encoding) > 0) {
-    std::string_view codings = request[beast_http::field::transfer_encoding];
-    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t'))
-      codings.remove_suffix(1);
-    const std::size_t comma = codings.rfind(',');
-    std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
-    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-    if (!beast::iequals(last, "chunked")) return "Transfer-Encoding must end in chunked";
-  }
-  return "";
-}
-
 /// For a header block over the limit: true when it overflowed inside the request line (Beast had
 /// not parsed a target yet) or the target it parsed is itself too long.
 bool request_line_too_long(const BeastRequest& partial, const ServerOptions& options) {
@@ -432,41 +439,45 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     }
 
     // 2. Read the request line and headers within the header timeout.
-    RequestParser parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-    parser.body_limit(options.body_limit);
+    RequestReader reader(options.header_limit, options.body_limit);
     entry->limit_to(options.header_timeout);
     const beast::error_code header_ec =
-        co_await read_request_part(socket, *entry, buffer, parser, false);
+        co_await read_request_part(socket, *entry, buffer, reader, false);
     std::optional<http::Response> refusal;
     if (header_ec == beast_http::error::header_limit &&
-        request_line_too_long(parser.get(), options)) {
+        request_line_too_long(reader.message(), options)) {
       refusal = uri_too_long(app, options);
     } else if (header_ec) {
       refusal = answer_for_read_error(header_ec, app, options);
       if (!refusal) break;
-    } else if (parser.get().target().size() > options.uri_limit) {
+    } else if (reader.message().target().size() > options.uri_limit) {
       refusal = uri_too_long(app, options);
-    } else if (const auto framing = ambiguous_framing(parser.get()); !framing.empty()) {
-      refusal = app.protocol_error(400, "bad_request", "Bad Request: " + framing);
-    } else if (auto length = parser.content_length(); length && *length > options.body_limit) {
+    } else if (const auto problem = reader.check_head()) {
+      refusal = app.protocol_error(problem->status, problem->code, problem->message);
+    } else if (auto length = reader.content_length(); length && *length > options.body_limit) {
       // Refuse an announced oversized body before reading any of it.
       refusal = answer_for_read_error(beast_http::error::body_limit, app, options);
     }
 
     // 3. Read the body within the body timeout (100-continue first, as Node does). Answers
     //    still waiting go out first: the body may be slow to come.
-    if (!refusal && !parser.is_done()) {
+    if (!refusal) reader.start_body();
+    if (!refusal && !reader.done()) {
       if (auto flush_ec = co_await flush(socket, *entry, pending, options)) break;
-      if (beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
+      if (reader.expects_continue()) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         co_await timed(*entry, asio::async_write(socket, asio::buffer(kContinue), nothrow));
       }
       entry->limit_to(options.body_timeout);
-      parser.eager(true);  // as beast::http::async_read: parse body bytes as they come
       const beast::error_code body_ec =
-          co_await read_request_part(socket, *entry, buffer, parser, true);
-      if (body_ec) {
+          co_await read_request_part(socket, *entry, buffer, reader, true);
+      if (body_ec == beast_http::error::header_limit) {
+        refusal = app.protocol_error(
+            431, "header_too_large",
+            "Request Header Fields Too Large: the chunked body's trailer fields (or a chunk-size "
+            "line) with the request line and headers exceed " +
+                std::to_string(options.header_limit) + " bytes (HEADER_LIMIT)");
+      } else if (body_ec) {
         refusal = answer_for_read_error(body_ec, app, options);
         if (!refusal) break;
       }
@@ -474,7 +485,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (refusal) {
       // The stream is out of step with the client: answer once and close.
       app.request_started();
-      co_await write_response(socket, *entry, pending, *refusal, "GET", false, options);
+      co_await write_response(socket, *entry, pending, *refusal, FileHandle{}, "GET", false,
+                              options);
       app.request_finished(*refusal, {});
       log::access({.method = "-",
                    .path = "-",
@@ -491,8 +503,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
 
     // 4. Run the pipeline.
     const auto started = Clock::now();
-    keep_alive = parser.get().keep_alive();
-    http::Request request = to_request(parser.release());
+    keep_alive = reader.keep_alive();
+    http::Request request = reader.release();
     request.id = request_id_for(request.headers);
     const AccessFacts facts(request, peer);
     app.request_started();
@@ -514,14 +526,15 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     //    When the client has already sent the whole head of its next request (pipelining), an
     //    in-memory answer waits to go out with the next ones: one write for many answers.
     if (registry.draining) keep_alive = false;
+    const FileHandle file = open_file_body(response, facts.method, app);
     beast::error_code write_ec;
     std::uint64_t body_bytes = 0;
     if (keep_alive && !response.file && holds_a_whole_head(buffer) &&
         pending.bytes.size() < PendingAnswers::kMaxBytes) {
       body_bytes = queue_response(pending, response, facts.method, keep_alive, options);
     } else {
-      std::tie(write_ec, body_bytes) = co_await write_response(socket, *entry, pending, response,
-                                                               facts.method, keep_alive, options);
+      std::tie(write_ec, body_bytes) = co_await write_response(
+          socket, *entry, pending, response, file, facts.method, keep_alive, options);
     }
     app.request_finished(response, Clock::now() - started);
     log::access({.method = facts.method,

@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +12,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
+#include <csignal>
+#include <cstring>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -20,6 +24,7 @@
 
 #include "app/application.hpp"
 #include "log/logger.hpp"
+#include "log/repeat_limiter.hpp"
 #include "server/connection.hpp"
 
 namespace cppapp::server {
@@ -73,6 +78,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
                                   std::vector<std::unique_ptr<Worker>>& workers,
                                   const ServerOptions& options, app::Application& app) {
   asio::steady_timer backoff(acceptor.get_executor());
+  log::RepeatLimiter accept_failures;
   std::size_t next = 0;
   while (acceptor.is_open()) {
     Worker& worker = *workers[next];
@@ -80,8 +86,11 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
     auto [ec, socket] = co_await acceptor.async_accept(worker.context, nothrow);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      // Out of file descriptors or similar: say so and retry shortly instead of spinning.
-      log::warn("accept failed: {}; retrying", ec.message());
+      // Out of file descriptors or similar: say so (once per few seconds, with a count) and
+      // retry shortly instead of spinning. The connection waits in the listen backlog.
+      if (const auto repeated = accept_failures.admit()) {
+        log::warn("accept failed: {}; retrying every 50 ms{}", ec.message(), *repeated);
+      }
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(nothrow);
       continue;
@@ -104,11 +113,15 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
 
 int run(const ServerOptions& options, app::Application& app,
         const std::function<void(std::uint16_t port)>& on_listening) {
-  // Block the stop signals in every thread but the one that waits for them.
+  // Block the stop signals (and the ones only noted) in every thread but the one that waits for
+  // them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
+  sigaddset(&stop_signals, SIGUSR1);
+  sigaddset(&stop_signals, SIGUSR2);
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
@@ -142,8 +155,29 @@ int run(const ServerOptions& options, app::Application& app,
   asio::io_context signal_context;
   asio::signal_set stop_signal_set(signal_context, SIGINT, SIGTERM);
   int signal = 0;
-  stop_signal_set.async_wait(
-      [&](const boost::system::error_code&, int received) { signal = received; });
+  stop_signal_set.async_wait([&](const boost::system::error_code&, int received) {
+    signal = received;
+    signal_context.stop();  // the noted signals' wait below must not keep it running
+  });
+  // Signals that mean nothing to cppapp (there is no file to reopen, no configuration to reload)
+  // are said and otherwise ignored: by default each would end the process without a drain.
+  asio::signal_set noted_signal_set(signal_context, SIGHUP, SIGUSR1, SIGUSR2);
+  // A stream of one signal is a few lines, not one each.
+  std::array<log::RepeatLimiter, 3> noted_lines;
+  std::function<void()> note_signals = [&] {
+    noted_signal_set.async_wait([&](const boost::system::error_code& ec, int received) {
+      if (ec) return;
+      const std::size_t which = received == SIGHUP ? 0 : received == SIGUSR1 ? 1 : 2;
+      if (const auto repeated = noted_lines[which].admit()) {
+        log::warn(
+            "SIG{} received: ignored (cppapp has no file to reopen and no configuration to "
+            "reload; SIGTERM or SIGINT stops it){}",
+            sigabbrev_np(received), *repeated);
+      }
+      note_signals();
+    });
+  };
+  note_signals();
   on_listening(acceptor.local_endpoint().port());
   signal_context.run();
   app.begin_draining();

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -67,6 +68,49 @@ bool is_js_whitespace(char32_t c) {
     default:
       return c >= 0x2000 && c <= 0x200A;
   }
+}
+
+// Characters that show nothing by themselves: whitespace, format characters (Unicode category
+// Cf: soft hyphen, zero-width space/joiners, word joiner, bidi marks, embeddings, overrides and
+// isolates, BOM, interlinear annotation, tags…), fillers that render blank (Hangul fillers,
+// braille blank, combining grapheme joiner) and variation selectors. A name or message made of
+// these only would be an invisible entry.
+bool is_invisible(char32_t c) {
+  if (is_js_whitespace(c) || c == 0x85) return true;
+  switch (c) {
+    case 0x00AD:  // soft hyphen
+    case 0x034F:  // combining grapheme joiner
+    case 0x061C:  // Arabic letter mark
+    case 0x06DD:
+    case 0x070F:
+    case 0x08E2:
+    case 0x115F:  // Hangul choseong filler
+    case 0x1160:  // Hangul jungseong filler
+    case 0x17B4:  // Khmer inherent vowels
+    case 0x17B5:
+    case 0x180E:  // Mongolian vowel separator
+    case 0x2800:  // braille pattern blank
+    case 0x3164:  // Hangul filler
+    case 0xFFA0:  // halfwidth Hangul filler
+    case 0x110BD:
+    case 0x110CD:
+    case 0xE0001:  // language tag
+      return true;
+    default:
+      break;
+  }
+  return (c >= 0x0600 && c <= 0x0605) ||    // Arabic number signs
+         (c >= 0x180B && c <= 0x180F) ||    // Mongolian free variation selectors
+         (c >= 0x200B && c <= 0x200F) ||    // zero-width space, joiners, LRM, RLM
+         (c >= 0x202A && c <= 0x202E) ||    // bidi embeddings and overrides
+         (c >= 0x2060 && c <= 0x206F) ||    // word joiner, invisible operators, isolates
+         (c >= 0xFE00 && c <= 0xFE0F) ||    // variation selectors
+         (c >= 0xFFF9 && c <= 0xFFFB) ||    // interlinear annotation
+         (c >= 0x13430 && c <= 0x1343F) ||  // Egyptian hieroglyph format controls
+         (c >= 0x1BCA0 && c <= 0x1BCA3) ||  // shorthand format controls
+         (c >= 0x1D173 && c <= 0x1D17A) ||  // musical symbol format controls
+         (c >= 0xE0020 && c <= 0xE007F) ||  // tag characters
+         (c >= 0xE0100 && c <= 0xE01EF);    // variation selectors supplement
 }
 
 // C0, DEL and C1 controls.
@@ -140,6 +184,13 @@ std::optional<std::string> check_text(const boost::json::object& body, const Fie
     }
   }
   const std::size_t length = end - begin;
+  if (length > 0 && std::all_of(points->begin() + static_cast<std::ptrdiff_t>(begin),
+                                points->begin() + static_cast<std::ptrdiff_t>(end), is_invisible)) {
+    errors[rules.key] = label +
+                        " must contain visible characters (not only spaces, "
+                        "zero-width or formatting characters).";
+    return std::nullopt;
+  }
   if (length == 0 || length > rules.max_length) {
     errors[rules.key] = label + " must be 1 to " + std::to_string(rules.max_length) +
                         " characters" +

@@ -47,6 +47,11 @@ bool is_transient_server_code(std::uint32_t code) {
 }
 
 StoreError error_from(const bson_error_t& error, std::string_view doing) {
+  // OutOfDiskSpace (14031): the server refuses writes for want of room.
+  if (error.domain == MONGOC_ERROR_SERVER && error.code == 14031) {
+    return StoreError(StoreError::Kind::full,
+                      "mongodb: " + std::string(doing) + ": " + error.message);
+  }
   const bool unavailable =
       error.domain == MONGOC_ERROR_SERVER_SELECTION || error.domain == MONGOC_ERROR_STREAM ||
       ((error.domain == MONGOC_ERROR_SERVER || error.domain == MONGOC_ERROR_WRITE_CONCERN) &&
@@ -190,6 +195,16 @@ class MongoStore final : public Store {
       // Whatever stops a ping means the database cannot serve us now.
       throw StoreError(StoreError::Kind::unavailable, failure.what());
     }
+  }
+
+  std::uint64_t count() override {
+    Client client(*this);
+    Collection collection = client.collection(database_);
+    bson_error_t error;
+    const std::int64_t counted = mongoc_collection_estimated_document_count(
+        collection.get(), nullptr, nullptr, nullptr, &error);
+    if (counted < 0) throw error_from(error, "count");
+    return static_cast<std::uint64_t>(counted);
   }
 
   std::string_view kind() const override { return "mongodb"; }

@@ -1,9 +1,14 @@
 // The embedded store: one SQLite file in WAL mode, a small pool of connections so that readers
 // run in parallel while SQLite serialises the writers (waiting up to the busy timeout).
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -28,14 +33,48 @@ struct StatementFinalizer {
 };
 using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
+// Whether the database's files cannot grow: the file system has (almost) no space left, or a
+// file is at this process's file size limit (RLIMIT_FSIZE). SQLite reports a disk without
+// space as SQLITE_FULL only when write() says ENOSPC or writes short; a write refused with EFBIG
+// (a size limit) or EDQUOT (a quota) is a plain SQLITE_IOERR_WRITE, and it does not keep that
+// errno (sqlite3_system_errno gives 0), so the cause is looked up here.
+bool files_cannot_grow(sqlite3* db) {
+  const char* name = db ? sqlite3_db_filename(db, "main") : nullptr;
+  if (name == nullptr || *name == '\0') return false;
+  const std::filesystem::path file(name);
+  struct statvfs space {};
+  constexpr std::uint64_t kNoRoom = 64 * 1024;
+  if (::statvfs(file.parent_path().c_str(), &space) == 0 &&
+      static_cast<std::uint64_t>(space.f_bavail) * space.f_frsize < kNoRoom) {
+    return true;
+  }
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return false;
+  std::error_code ignored;
+  for (const auto& candidate : {file, std::filesystem::path(file.string() + "-wal")}) {
+    const auto size = std::filesystem::file_size(candidate, ignored);
+    if (!ignored && size + kNoRoom >= limit.rlim_cur) return true;
+  }
+  return false;
+}
+
+// No room for a write: SQLITE_FULL, or a failed write whose files cannot grow.
+bool is_full(sqlite3* db, int code) {
+  if ((code & 0xff) == SQLITE_FULL) return true;
+  return code == SQLITE_IOERR_WRITE && files_cannot_grow(db);
+}
+
 // Locked or busy past the timeout, or the file gone: the database did not answer in time.
 StoreError error_from(sqlite3* db, int code, std::string_view doing) {
   const int primary = code & 0xff;
-  const bool unavailable = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
-                           primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
-                           primary == SQLITE_FULL;
   std::string what = "sqlite: " + std::string(doing) + ": ";
   what += db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  if (is_full(db, code)) {
+    what += " (no room: the disk is full or a file is at its size limit)";
+    return StoreError(StoreError::Kind::full, what);
+  }
+  const bool unavailable = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
+                           primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR;
   return StoreError(unavailable ? StoreError::Kind::unavailable : StoreError::Kind::failed, what);
 }
 
@@ -132,7 +171,31 @@ class SqliteStore final : public Store {
             " message TEXT NOT NULL,"
             " created_at_ms INTEGER NOT NULL"
             ") WITHOUT ROWID");
+    // One row at most, written and removed by probe_write.
+    execute(db.get(), "CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY, data BLOB)");
+    sqlite3_stmt* counting = nullptr;
+    if (sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM entries", -1, &counting, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(counting) == SQLITE_ROW) {
+      count_ = static_cast<std::uint64_t>(sqlite3_column_int64(counting, 0));
+    }
+    sqlite3_finalize(counting);
     idle_.push_back(std::move(db));
+  }
+
+  std::uint64_t count() override { return count_.load(std::memory_order_relaxed); }
+
+  void probe_write() override {
+    // As an entry would: a row large enough to need a page of its own, committed (so the WAL
+    // grows as an insert's would), then removed. Fails as the insert did while there is no room.
+    Lease lease(*this);
+    const StatementInUse insert =
+        lease.statement("INSERT OR REPLACE INTO write_probe (id, data) VALUES (1, zeroblob(4096))");
+    int code = sqlite3_step(insert.get());
+    if (code != SQLITE_DONE) throw error_from(lease.db(), code, "probe write");
+    const StatementInUse remove = lease.statement("DELETE FROM write_probe");
+    code = sqlite3_step(remove.get());
+    if (code != SQLITE_DONE) throw error_from(lease.db(), code, "probe write");
   }
 
   Entry create(const NewEntry& entry) override {
@@ -146,6 +209,7 @@ class SqliteStore final : public Store {
     sqlite3_bind_int64(statement.get(), 4, stored.created_at_ms);
     const int code = sqlite3_step(statement.get());
     if (code != SQLITE_DONE) throw error_from(lease.db(), code, "insert");
+    count_.fetch_add(1, std::memory_order_relaxed);
     return stored;
   }
 
@@ -242,6 +306,8 @@ class SqliteStore final : public Store {
   }
 
   std::filesystem::path file_;
+  /// Entries stored: counted once at open, then kept by create (this process owns the file).
+  std::atomic<std::uint64_t> count_{0};
   std::mutex mutex_;
   std::vector<Connection> idle_;
 };

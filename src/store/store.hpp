@@ -39,9 +39,11 @@ struct Page {
   std::optional<std::string> older_cursor;
 };
 
-/// The database could not be reached or answered in time (unavailable → 503), or failed otherwise.
+/// The database could not be reached or answered in time (unavailable → 503), has no room for
+/// a write (full → 507: a full disk, a file size limit, MongoDB out of disk space), or failed
+/// otherwise (→ 500).
 struct StoreError : std::runtime_error {
-  enum class Kind { unavailable, failed };
+  enum class Kind { unavailable, full, failed };
   /// An error of `kind` with a message for the log (never shown to users as is).
   StoreError(Kind kind, const std::string& what);
   Kind kind;
@@ -65,6 +67,14 @@ class Store {
   virtual std::optional<Entry> get(std::string_view id) = 0;
   /// Returns when the database answers; throws StoreError(unavailable) when it cannot be reached.
   virtual void ping() = 0;
+  /// Returns when the database takes a write again after one failed for want of room (the
+  /// monitor calls it until then); throws StoreError(full) while it still does not. Writes and
+  /// removes a probe, never an entry. By default a ping: a store whose writes cannot be probed
+  /// without storing something is taken to accept them once it answers.
+  virtual void probe_write() { ping(); }
+  /// How many entries are stored (an estimate for MongoDB: collection metadata, no scan).
+  /// Throws StoreError.
+  virtual std::uint64_t count() = 0;
   /// "sqlite" or "mongodb".
   virtual std::string_view kind() const = 0;
 };

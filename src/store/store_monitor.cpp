@@ -40,6 +40,14 @@ bool StoreMonitor::reachable() const {
   return started == 0 || steady_now_ns() - started < stalled_ns.count();
 }
 
+void StoreMonitor::note_storage_full() const {
+  storage_full_.store(true);
+}
+
+void StoreMonitor::note_write_succeeded() const {
+  storage_full_.store(false);
+}
+
 bool StoreMonitor::known_down() const {
   return answered_once_.load() && !reachable();
 }
@@ -56,6 +64,23 @@ void StoreMonitor::stop() {
 bool StoreMonitor::wait_for(std::chrono::milliseconds delay) {
   std::unique_lock lock(mutex_);
   return !wake_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+void StoreMonitor::check_storage() {
+  if (storage_full_.load()) {
+    try {
+      store_.probe_write();
+      if (storage_full_.exchange(false)) log::info("{} takes writes again", name_);
+    } catch (const StoreError& error) {
+      // Still full (or the probe failed otherwise): a write will tell again.
+      if (error.kind != StoreError::Kind::full) storage_full_.store(false);
+    }
+  }
+  try {
+    entries_.store(store_.count());
+  } catch (const StoreError&) {
+    // The count waits for the next ping.
+  }
 }
 
 void StoreMonitor::run() {
@@ -83,6 +108,7 @@ void StoreMonitor::run() {
       }
       ever_connected = true;
       reported_down = false;
+      check_storage();
       retry = timing_.first_retry;
       next_ping = timing_.interval_up;
     } else {

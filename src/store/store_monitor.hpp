@@ -48,8 +48,21 @@ class StoreMonitor {
   /// Stops pinging; returns once the thread has ended (at most one in-flight ping later).
   void stop();
 
+  /// A write failed for want of room (StoreError::Kind::full): storage_full() holds until a
+  /// write succeeds or the monitor's probe write (Store::probe_write, once per ping) does.
+  /// Const: callers holding a read-only monitor report what they saw; only these flags change.
+  void note_storage_full() const;
+  /// A write succeeded: the store has room again.
+  void note_write_succeeded() const;
+  /// True while the store is known to refuse writes for want of room (/readyz says so).
+  bool storage_full() const { return storage_full_.load(); }
+  /// Entries stored as of the last successful ping (Store::count; for metrics).
+  std::uint64_t entries() const { return entries_.load(); }
+
  private:
   void run();
+  /// After a successful ping: probes a store known to be full, and refreshes the entry count.
+  void check_storage();
   bool wait_for(std::chrono::milliseconds delay);  // false when stopping
 
   Store& store_;
@@ -59,6 +72,8 @@ class StoreMonitor {
   std::atomic<bool> last_ping_ok_{false};
   std::atomic<bool> answered_once_{false};        ///< a ping has finished, successfully or not
   std::atomic<std::int64_t> ping_started_ns_{0};  // steady clock; 0 when no ping is running
+  mutable std::atomic<bool> storage_full_{false};
+  std::atomic<std::uint64_t> entries_{0};
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -12,7 +12,8 @@ export async function startServer(...args) {
   const bin = process.env.CPPAPP_BIN;
   if (!bin) throw new Error("CPPAPP_BIN is not set (ctest sets it)");
   const dataDir = mkdtempSync(join(tmpdir(), "cppapp-browser-"));
-  const env = { ...process.env, DATA_DIR: dataDir };
+  // The tests write from one address: the per-client write limit is not what they check.
+  const env = { ...process.env, DATA_DIR: dataDir, WRITE_RATE: "off" };
   delete env.NODE_ENV;
   delete env.APP_ENV;
   const child = spawn(bin, ["--host", "127.0.0.1", "--port", "0", ...args], {

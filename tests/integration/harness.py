@@ -60,14 +60,21 @@ class Response:
 class Server:
     """One cppapp process. Use as a context manager; stop() returns the exit code."""
 
-    def __init__(self, *args, env=None, cwd=None):
+    def __init__(self, *args, env=None, cwd=None, preexec_fn=None):
         self.args = list(args)
+        # Runs in the child before exec: resource limits (descriptors, file size) for tests of
+        # an exhausted environment.
+        self.preexec_fn = preexec_fn
         self.env = dict(os.environ)
         self.env.pop("APP_ENV", None)
         self.env.pop("NODE_ENV", None)
         # Each server keeps its embedded data and log spool in a directory of its own.
         self.data_dir = tempfile.mkdtemp(prefix="cppapp-test-")
         self.env["DATA_DIR"] = self.data_dir
+        # Tests write from one address, often more than a visitor would: the per-client write
+        # limit and the entry cap are off unless a test (of those limits) sets them.
+        self.env["WRITE_RATE"] = "off"
+        self.env["MAX_ENTRIES"] = "0"
         self.env.update(env or {})
         self.cwd = cwd
         self.output = []
@@ -89,7 +96,8 @@ class Server:
     def start(self):
         self.process = subprocess.Popen(
             [BIN, "--host", "127.0.0.1", "--port", "0", *self.args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd,
+            preexec_fn=self.preexec_fn)
         threading.Thread(target=self._collect, daemon=True).start()
         line = self.wait_for_output(STARTED, START_TIMEOUT)
         if line is None:

@@ -66,6 +66,9 @@ class ConfigurationTest(unittest.TestCase):
             (["--env", "staging"], {}, b"--env"),
             (["--mount", "app1"], {}, b"--mount"),
             (["--threads", "0"], {}, b"--threads"),
+            (["--max-entries", "-1"], {}, b"--max-entries"),
+            ([], {"WRITE_RATE": "10/day"}, b"WRITE_RATE"),
+            (["--write-burst", "0"], {}, b"--write-burst"),
             (["--views", "/nonexistent/views"], {}, b"/nonexistent/views"),
             (["--no-such-flag"], {}, b"--no-such-flag"),
         ]
@@ -239,6 +242,59 @@ class ShutdownTest(unittest.TestCase):
         server.start()
         self.assertEqual(server.get("/app1/").status, 200)
         self.assertEqual(server.stop(signal.SIGINT), 0)
+
+
+class SignalsTest(unittest.TestCase):
+    """Signals that used to end the process (issue #14, item 1): each is said or absorbed, and
+    the server goes on serving until SIGTERM drains it."""
+
+    def test_hup_usr1_and_usr2_are_logged_and_ignored(self):
+        with Server() as server:
+            for sig, name in ((signal.SIGHUP, b"SIGHUP"), (signal.SIGUSR1, b"SIGUSR1"),
+                              (signal.SIGUSR2, b"SIGUSR2")):
+                mark = len(server.output)
+                server.process.send_signal(sig)
+                line = server.wait_for_output(name + rb" received: ignored", start=mark)
+                self.assertIsNotNone(line, server.text()[-2000:])
+                self.assertIsNone(server.process.poll(), server.text()[-2000:])
+                self.assertEqual(server.get("/app1/").status, 200)
+            self.assertEqual(server.stop(), 0, server.text()[-2000:])
+
+    def test_a_closed_stdout_costs_log_lines_not_the_process(self):
+        # `cppapp | head -c 300`: the reader goes away after the first lines. Every later console
+        # write fails with EPIPE; the server must keep serving, count the lost writes, and still
+        # drain and exit 0 on SIGTERM.
+        with tempfile.TemporaryDirectory() as data_dir:
+            process = subprocess.Popen([BIN, "--host", "127.0.0.1", "--port", "0"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                       env=dict(os.environ, DATA_DIR=data_dir))
+            try:
+                port = None
+                for line in iter(process.stdout.readline, b""):
+                    match = re.search(rb"Started server: http://[^:]+:(\d+)", line)
+                    if match:
+                        port = int(match.group(1))
+                        break
+                self.assertIsNotNone(port)
+                process.stdout.close()  # the reader is gone
+                client = Server.__new__(Server)
+                client.port = port
+                dropped = 0
+                for _ in range(50):
+                    self.assertEqual(client.get("/app1/").status, 200)
+                    metrics = client.get("/metrics").body.decode()
+                    dropped = int(re.search(r"\ncppapp_log_console_writes_dropped_total (\d+)",
+                                            metrics).group(1))
+                    if dropped > 0:
+                        break
+                self.assertIsNone(process.poll(), "cppapp died when stdout closed")
+                self.assertGreater(dropped, 0, "lost console writes are not counted")
+                process.send_signal(signal.SIGTERM)
+                self.assertEqual(process.wait(30), 0)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
 
 
 if __name__ == "__main__":

@@ -94,6 +94,9 @@ class PageTest(unittest.TestCase):
         self.assertEqual(again.status, 304)
         self.assertEqual(again.body, b"")
         self.assertIsNone(again.header("content-type"))
+        # The Vary its 200 carries (RFC 9110 15.4.5).
+        self.assertEqual(first.header("vary"), "Accept-Encoding")
+        self.assertEqual(again.header("vary"), "Accept-Encoding")
         self.assertSecurityHeaders(again)
         self.assertEqual(self.server.get("/app1/", {"If-None-Match": 'W/"other"'}).status, 200)
 

@@ -91,6 +91,19 @@ class StaticFileTest(unittest.TestCase):
         self.assertIsNone(png.header("vary"))
         self.assertEqual(png.body, self.png)
 
+    def test_a_304_keeps_the_vary_of_its_200(self):
+        # RFC 9110 15.4.5: a cache must learn from the 304 that the answer varies by encoding.
+        for path in ("/app1/public/css/site.css", "/app1/public/css/small.css"):
+            full = self.get(path, {"Accept-Encoding": "gzip"})
+            self.assertEqual(full.header("vary"), "Accept-Encoding", path)
+            again = self.get(path, {"Accept-Encoding": "gzip", "If-None-Match": full.header("etag")})
+            self.assertEqual(again.status, 304, path)
+            self.assertEqual(again.header("vary"), "Accept-Encoding", path)
+        png = self.get("/app1/public/logo.png")
+        self.assertIsNone(png.header("vary"))
+        again = self.get("/app1/public/logo.png", {"If-None-Match": png.header("etag")})
+        self.assertEqual((again.status, again.header("vary")), (304, None))
+
     def test_conditional_requests_answer_304(self):
         first = self.get("/app1/public/css/small.css")
         etag, modified = first.header("etag"), first.header("last-modified")

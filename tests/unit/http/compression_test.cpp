@@ -1,6 +1,7 @@
 // Expectations produced by compression 1.8.0 (negotiator 0.6.4, compressible 2.0.18, mime-db
 // 1.54.0) behind Express 4: the headers it leaves and whether it compressed.
 #include "http/compression.hpp"
+#include "http/send.hpp"
 
 #include <brotli/decode.h>
 #include <gtest/gtest.h>
@@ -576,6 +577,31 @@ TEST(CompressResponse, HeadKeepsFileBodyUntouched) {
   EXPECT_TRUE(response.file.has_value());
   EXPECT_EQ(fields_of(response.headers),
             (Fields{{"Content-Type", "text/css; charset=UTF-8"}, {"Vary", "Accept-Encoding"}}));
+}
+
+// RFC 9110 15.4.5: a 304 carries the Vary its 200 would; it has no Content-Type of its own.
+TEST(CompressResponse, NotModifiedKeepsTheVaryOfTheFullAnswer) {
+  Request request;
+  request.method = "GET";
+  request.headers.add("Accept-Encoding", "gzip");
+  request.headers.add("If-None-Match", "\"abc\"");
+  Response page;
+  page.headers.add("Content-Type", "text/html; charset=utf-8");
+  page.headers.add("ETag", "\"abc\"");
+  page.body = std::string(2000, 'p');
+  apply_send_semantics(request, page);
+  ASSERT_EQ(page.status, 304u);
+  compress_response(request, page);
+  EXPECT_EQ(page.headers.value_or_empty("Vary"), "Accept-Encoding");
+  EXPECT_FALSE(page.headers.has("Content-Type"));
+  EXPECT_FALSE(page.headers.has("Content-Encoding"));
+  EXPECT_TRUE(page.body.empty());
+
+  Response image;  // not compressible: no Vary on the 200, none on the 304
+  image.status = 304;
+  image.not_modified_type = "image/png";
+  compress_response(request, image);
+  EXPECT_FALSE(image.headers.has("Vary"));
 }
 
 }  // namespace

@@ -2295,7 +2295,13 @@ TEST_F(StaticFilesTest, MatchesServeStaticAndCompression) {
     }
     compress_response(request, *response);
     EXPECT_EQ(response->status, c.status);
-    EXPECT_EQ(fields_of(response->headers), c.headers);
+    auto expected = c.headers;
+    // A deliberate difference (docs/differences.md): a 304 keeps the Vary its 200 carries (RFC
+    // 9110 15.4.5); compression 1.8.0 drops it because send removes the Content-Type first.
+    if (c.status == 304 && is_compressible(response->not_modified_type)) {
+      expected.emplace_back("Vary", "Accept-Encoding");
+    }
+    EXPECT_EQ(fields_of(response->headers), expected);
     if (head) continue;  // the writer sends no body for HEAD
     std::string body = response->file ? read_range(*response->file) : response->body;
     if (const auto encoding = response->headers.get("Content-Encoding")) {

@@ -25,6 +25,21 @@ TEST(TrustProxy, TakesTheLeftmostForwardedClient) {
   EXPECT_EQ(request.client_ip, "203.0.113.7");
 }
 
+TEST(TrustProxy, TheNearestClientIsTheLastForwardedEntry) {
+  // The proxy appends what it saw; whatever the client wrote comes before it.
+  Request request = with_headers({{"X-Forwarded-For", "1.1.1.1, 2.2.2.2"},
+                                  {"X-Forwarded-For", "203.0.113.7 , 198.51.100.4 "}});
+  apply_trust_proxy(request, "10.0.0.9");
+  EXPECT_EQ(request.client_ip, "1.1.1.1");
+  EXPECT_EQ(request.nearest_client_ip, "198.51.100.4");
+  Request direct = with_headers({});
+  apply_trust_proxy(direct, "10.0.0.9");
+  EXPECT_EQ(direct.nearest_client_ip, "10.0.0.9");
+  Request empty_tail = with_headers({{"X-Forwarded-For", "203.0.113.7,"}});
+  apply_trust_proxy(empty_tail, "10.0.0.9");
+  EXPECT_EQ(empty_tail.nearest_client_ip, "10.0.0.9");
+}
+
 TEST(TrustProxy, ForwardedProtoAndHostWin) {
   Request request = with_headers({{"Host", "internal:8080"},
                                   {"X-Forwarded-Proto", "https, http"},

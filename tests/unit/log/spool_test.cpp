@@ -1,6 +1,9 @@
 #include "log/spool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -79,6 +82,41 @@ TEST_F(SpoolTest, FirstFilesGoBeforeSegmentsAndTornLinesAreSkipped) {
   Spool spool(dir, 1 << 20);
   EXPECT_EQ(drain(spool), "{\"crash\":true}\n{\"segment\":1}\n");
   EXPECT_FALSE(fs::exists(dir / "first-crash-123.ndjson"));
+}
+
+// A full disk, simulated by a file size limit on this process (RLIMIT_FSIZE: writes past it fail
+// with EFBIG, or are cut short, as on a disk with a few bytes left; SIGXFSZ ignored so the write
+// fails instead of ending the test). The refused append leaves nothing behind: the next append
+// does not continue a torn record, and the reader sees whole records only.
+TEST_F(SpoolTest, AWriteThatFailsHalfwayLeavesNoTornRecord) {
+  Spool spool(dir, 1 << 20);
+  const std::string first = "{\"n\":1,\"host.hostname\":\"a\"}\n";
+  ASSERT_TRUE(spool.append(first));
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit tight = saved;
+  tight.rlim_cur = first.size() + 10;  // room for 10 bytes of the next record
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  const bool refused = !spool.append(std::string(100, 'x') + "\n");
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(spool.bytes(), first.size());
+  const std::string second = "{\"n\":2}\n";
+  ASSERT_TRUE(spool.append(second));
+  EXPECT_EQ(drain(spool), first + second);
+}
+
+TEST_F(SpoolTest, ATornTailLeftByAnEarlierProcessIsNeverShippedOrContinued) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "segment-00000000000000000001.ndjson")
+      << "{\"a\":1}\n{\"b\":2}\n{\"host.hostna";
+  std::ofstream(dir / "segment-00000000000000000002.ndjson") << "{\"torn-only";
+  Spool spool(dir, 1 << 20);
+  EXPECT_EQ(spool.bytes(), 16u);
+  ASSERT_TRUE(spool.append("{\"c\":3}\n"));
+  EXPECT_EQ(drain(spool), "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
 }
 
 }  // namespace

@@ -127,12 +127,19 @@ TEST(ValidateEntry, TrimsSurroundingWhitespaceLikeJavaScript) {
   ASSERT_TRUE(result.entry);
   EXPECT_EQ(result.entry->name, "Ada");
   EXPECT_EQ(result.entry->message, "Hello\n  world");
-  // Whitespace-only is empty; a zero-width space (not JS whitespace) is kept.
+  // Whitespace-only is empty; a zero-width space (not JS whitespace) is not trimmed, but a name
+  // of nothing else is refused as invisible (RejectsTextThatIsOnlyInvisibleOrFormatting).
   EXPECT_EQ(validate_entry(body_with(" \t ", "m")).field_errors.at("name"),
             "Name must be 1 to 64 characters.");
   EXPECT_EQ(validate_entry(body_with("m", "\n\r\n\t")).field_errors.at("message"),
             "Message must be 1 to 500 characters.");
-  EXPECT_EQ(validate_entry(body_with("\xe2\x80\x8b", "m")).entry->name, "\xe2\x80\x8b");
+  EXPECT_EQ(validate_entry(body_with("\xe2\x80\x8b"
+                                     "A",
+                                     "m"))
+                .entry->name,
+            "\xe2\x80\x8b"
+            "A");
+  EXPECT_FALSE(validate_entry(body_with("\xe2\x80\x8b", "m")).entry);
 }
 
 TEST(ValidateEntry, CountsLengthsInCodePoints) {
@@ -158,6 +165,36 @@ TEST(ValidateEntry, ReportsBothFieldsAtOnce) {
   const ValidationResult result = validate(R"({"name":"","message":7})");
   EXPECT_FALSE(result.entry);
   EXPECT_EQ(result.field_errors.size(), 2u);
+}
+
+TEST(ValidateEntry, RejectsTextThatIsOnlyInvisibleOrFormatting) {
+  const char* invisible[] = {
+      "\u200B",                // zero-width space
+      "\u200C\u200D",          // zero-width non-joiner, joiner
+      "\u2060\uFEFF",          // word joiner, BOM
+      "\u202E\u202A\u202C",    // bidi override, embedding, pop
+      "\u2066\u2069",          // bidi isolates
+      "\u00AD",                // soft hyphen
+      "\u3164\u115F",          // Hangul fillers
+      "\u2800",                // braille blank
+      "\U000E0041\U000E007F",  // tag characters
+      "\u200B \u3000\u200B",   // mixed with spaces inside
+  };
+  for (const char* text : invisible) {
+    const ValidationResult name = validate_entry(body_with(text, "visible"));
+    EXPECT_FALSE(name.entry) << text;
+    EXPECT_EQ(name.field_errors.count("name"), 1u) << text;
+    const ValidationResult message = validate_entry(body_with("Ada", text));
+    EXPECT_FALSE(message.entry) << text;
+    EXPECT_EQ(message.field_errors.count("message"), 1u) << text;
+  }
+  // Visible text with such characters inside is kept as typed.
+  const ValidationResult mixed = validate_entry(body_with("A\u200Bda", "\u202Ehi"));
+  ASSERT_TRUE(mixed.entry);
+  EXPECT_EQ(mixed.entry->name, "A\u200Bda");
+  EXPECT_EQ(validate_entry(body_with("\u200B", "x")).field_errors.at("name"),
+            "Name must contain visible characters (not only spaces, zero-width or formatting "
+            "characters).");
 }
 
 }  // namespace

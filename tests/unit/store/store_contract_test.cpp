@@ -233,6 +233,15 @@ TYPED_TEST(StoreContract, ConcurrentCreatesAreAllKept) {
                              [](const Entry& a, const Entry& b) { return a.id > b.id; }));
 }
 
+TYPED_TEST(StoreContract, CountsEntriesAndProbesWritesWithoutStoringOne) {
+  EXPECT_EQ(this->store->count(), 0u);
+  for (int i = 0; i < 3; ++i) this->store->create({"n", "m"});
+  EXPECT_EQ(this->store->count(), 3u);
+  EXPECT_NO_THROW(this->store->probe_write());
+  EXPECT_EQ(this->store->count(), 3u);
+  EXPECT_EQ(this->store->list(10, std::nullopt).entries.size(), 3u);
+}
+
 TYPED_TEST(StoreContract, PingsWhenReachable) {
   EXPECT_NO_THROW(this->store->ping());
   EXPECT_TRUE(this->store->kind() == "sqlite" || this->store->kind() == "mongodb");

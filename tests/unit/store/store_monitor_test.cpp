@@ -28,7 +28,14 @@ class SwitchableStore final : public Store {
     while (hang) std::this_thread::sleep_for(5ms);
     if (!up) throw StoreError(StoreError::Kind::unavailable, "connection refused");
   }
+  void probe_write() override {
+    ++probes;
+    if (full) throw StoreError(StoreError::Kind::full, "disk full");
+  }
+  std::uint64_t count() override { return 42; }
   std::string_view kind() const override { return "mongodb"; }
+  std::atomic<bool> full{false};
+  std::atomic<int> probes{0};
   std::atomic<bool> up{false};
   std::atomic<bool> hang{false};
   std::atomic<int> pings{0};
@@ -103,6 +110,32 @@ TEST(StoreMonitor, LogsEachChangeOnceAndFollowsTheStore) {
   EXPECT_EQ(count(text, "info connected to mongodb\n"), 1u) << text;
   EXPECT_EQ(count(text, "error lost connection to mongodb: connection refused"), 1u) << text;
   EXPECT_EQ(count(text, "info reconnected to mongodb\n"), 1u) << text;
+}
+
+TEST(StoreMonitor, AFullStoreStaysFullUntilAProbeWriteSucceeds) {
+  CapturedLog log;
+  SwitchableStore store;
+  store.up = true;
+  StoreMonitor monitor(store, "connected to mongodb", "mongodb", fast);
+  ASSERT_TRUE(eventually([&] { return monitor.reachable(); }, 1s));
+  EXPECT_FALSE(monitor.storage_full());
+  EXPECT_EQ(store.probes, 0);  // no probe while nothing was refused
+  ASSERT_TRUE(eventually([&] { return monitor.entries() == 42u; }, 1s));
+
+  store.full = true;
+  monitor.note_storage_full();
+  ASSERT_TRUE(eventually([&] { return store.probes >= 3; }, 2s));
+  EXPECT_TRUE(monitor.storage_full());
+  EXPECT_TRUE(monitor.reachable());  // reads still work
+
+  store.full = false;
+  ASSERT_TRUE(eventually([&] { return !monitor.storage_full(); }, 1s));
+  monitor.stop();
+  EXPECT_EQ(count(log.text(), "info mongodb takes writes again\n"), 1u) << log.text();
+
+  monitor.note_storage_full();
+  monitor.note_write_succeeded();
+  EXPECT_FALSE(monitor.storage_full());
 }
 
 TEST(StoreMonitor, BacksOffWhileDown) {

@@ -1,0 +1,100 @@
+// Fuzz target: the request reader (server/request_reader.cpp) over chunked bodies and trailers,
+// fed in pieces as a socket would deliver them. The first input byte picks the piece size, the
+// rest is the connection's bytes. Checked, for whatever arrives:
+//   - the bytes held back unparsed never exceed HEADER_LIMIT plus one piece (a trailer flood or a
+//     huge chunk-size line is refused early, not buffered);
+//   - an accepted request's headers are the head's only: no field name appears that is not in
+//     the bytes before the first blank line (trailer fields never become headers);
+//   - the body stays within BODY_LIMIT;
+//   - the same input fed whole, when both readings accept it, gives the same request.
+// Beast's std::length_error for a field over 64 KiB must not escape either (the reader turns it
+// into a 431), nor any other exception.
+#include <algorithm>
+#include <boost/beast/http/error.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+#include "server/request_reader.hpp"
+
+namespace beast_http = boost::beast::http;
+using namespace cppapp;
+
+namespace {
+
+/// Small limits, so the fuzzer reaches them with short inputs.
+constexpr std::size_t kHeaderLimit = 1024;
+constexpr std::size_t kBodyLimit = 2048;
+
+/// One request read from `input` in pieces of `piece` bytes, as the connection reads it;
+/// nullopt when refused or incomplete.
+std::optional<http::Request> read(std::string_view input, std::size_t piece) {
+  server::RequestReader reader(kHeaderLimit, kBodyLimit);
+  std::string buffer;  // what the connection holds unparsed
+  std::size_t offered = 0;
+  bool head_checked = false;
+  while (!reader.done()) {
+    if (reader.head_done() && !head_checked) {
+      if (reader.check_head()) return std::nullopt;  // refused, the connection closes
+      reader.start_body();
+      head_checked = true;
+      continue;
+    }
+    boost::beast::error_code ec;
+    const std::size_t used = buffer.empty() ? 0 : reader.feed(boost::asio::buffer(buffer), ec);
+    buffer.erase(0, used);
+    if (ec && ec != beast_http::error::need_more) return std::nullopt;
+    if (!ec && used > 0) continue;
+    // (A chunk-size line may take 1 KiB even when the head left less: RequestReader.)
+    if (buffer.size() > std::max<std::size_t>(kHeaderLimit, 1024) + piece) std::abort();
+    if (offered == input.size()) {
+      reader.feed_eof(ec);
+      if (ec || !reader.done()) return std::nullopt;
+      break;
+    }
+    const std::size_t more = std::min(piece, input.size() - offered);
+    buffer.append(input.substr(offered, more));
+    offered += more;
+  }
+  if (!head_checked) {
+    if (reader.check_head()) return std::nullopt;
+    reader.start_body();
+  }
+  return reader.release();
+}
+
+bool contains_ignoring_case(std::string_view text, std::string_view word) {
+  if (word.size() > text.size()) return false;
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    if (http::iequals(text.substr(i, word.size()), word)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  const std::size_t piece = 1 + data[0] % 64;
+  const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const std::optional<http::Request> pieces = read(input, piece);
+  if (!pieces) return 0;
+  const std::string_view head = input.substr(0, input.find("\r\n\r\n"));
+  for (const auto& field : pieces->headers.fields()) {
+    if (!contains_ignoring_case(head, field.name)) std::abort();  // a trailer became a header
+  }
+  if (pieces->body.size() > kBodyLimit) std::abort();
+  const std::optional<http::Request> whole = read(input, input.size() + 1);
+  if (whole) {
+    if (whole->method != pieces->method || whole->target != pieces->target ||
+        whole->body != pieces->body ||
+        whole->headers.fields().size() != pieces->headers.fields().size()) {
+      std::abort();
+    }
+  }
+  return 0;
+}

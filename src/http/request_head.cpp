@@ -1,0 +1,129 @@
+#include "http/request_head.hpp"
+
+#include <algorithm>
+
+#include "http/message.hpp"
+
+namespace cppapp::http {
+
+namespace {
+
+bool is_tchar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+std::string_view trim_ows(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+/// The comma-separated elements of every occurrence of a field, trimmed; nullopt when one is
+/// empty or not a token (parameters on a transfer coding are not accepted either: no coding we
+/// could decode takes any).
+std::optional<std::vector<std::string_view>> token_elements(
+    const std::vector<std::string_view>& values) {
+  std::vector<std::string_view> elements;
+  for (std::string_view value : values) {
+    while (true) {
+      const std::size_t comma = value.find(',');
+      const std::string_view element = trim_ows(value.substr(0, comma));
+      if (element.empty() || !std::all_of(element.begin(), element.end(), is_tchar))
+        return std::nullopt;
+      elements.push_back(element);
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  return elements;
+}
+
+HeadRefusal bad_request(std::string why) {
+  return {400, "bad_request", "Bad Request: " + std::move(why)};
+}
+
+std::optional<HeadRefusal> check_transfer_encoding(const FramingFields& fields) {
+  if (fields.transfer_encoding.empty()) return std::nullopt;
+  if (fields.version < 11) return bad_request("Transfer-Encoding is not allowed in HTTP/1.0");
+  if (!fields.content_length.empty())
+    return bad_request("Transfer-Encoding and Content-Length together");
+  const auto codings = token_elements(fields.transfer_encoding);
+  if (!codings) return bad_request("Transfer-Encoding must be a list of transfer codings");
+  if (!iequals(codings->back(), "chunked"))
+    return bad_request("Transfer-Encoding must end in chunked");
+  for (std::size_t i = 0; i + 1 < codings->size(); ++i) {
+    if (iequals((*codings)[i], "chunked")) return bad_request("chunked is applied more than once");
+  }
+  if (codings->size() > 1) {
+    return HeadRefusal{501, "not_implemented",
+                       "Not Implemented: the transfer coding '" + std::string(codings->front()) +
+                           "' is not supported (send the body chunked only)"};
+  }
+  return std::nullopt;
+}
+
+std::optional<HeadRefusal> check_content_length(const FramingFields& fields) {
+  if (fields.content_length.size() > 1) return bad_request("more than one Content-Length");
+  if (fields.content_length.size() == 1) {
+    const std::string_view length = fields.content_length.front();
+    if (length.empty() ||
+        !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return bad_request("Content-Length must be a single number");
+  }
+  return std::nullopt;
+}
+
+/// uri-host [ ":" port ]: registered-name and IP-literal characters only (no spaces, slashes,
+/// '@' or anything else that could make the authority mean two things).
+bool plausible_host(std::string_view host) {
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           std::string_view("-._~!$&'()*+,;=:%[]").find(c) != std::string_view::npos;
+  });
+}
+
+std::optional<HeadRefusal> check_host(const FramingFields& fields) {
+  if (fields.host.size() > 1) return bad_request("more than one Host");
+  if (fields.host.empty()) {
+    if (fields.version >= 11) return bad_request("an HTTP/1.1 request must have a Host");
+    return std::nullopt;
+  }
+  if (!plausible_host(fields.host.front())) return bad_request("Host is not a host[:port]");
+  return std::nullopt;
+}
+
+std::optional<HeadRefusal> check_expect(const FramingFields& fields) {
+  if (fields.expect.empty()) return std::nullopt;
+  const auto expectations = token_elements(fields.expect);
+  const bool only_continue =
+      expectations && std::all_of(expectations->begin(), expectations->end(),
+                                  [](std::string_view e) { return iequals(e, "100-continue"); });
+  if (only_continue) return std::nullopt;
+  return HeadRefusal{417, "expectation_failed",
+                     "Expectation Failed: only 'Expect: 100-continue' can be met"};
+}
+
+}  // namespace
+
+std::optional<HeadRefusal> check_request_head(const FramingFields& fields) {
+  if (auto refusal = check_transfer_encoding(fields)) return refusal;
+  if (auto refusal = check_content_length(fields)) return refusal;
+  if (auto refusal = check_host(fields)) return refusal;
+  return check_expect(fields);
+}
+
+void FoldDetector::feed(std::string_view bytes) {
+  for (const char c : bytes) {
+    if (line_end_ == 2 && (c == ' ' || c == '\t')) found_ = true;
+    if (c == '\r') {
+      line_end_ = 1;
+    } else if (c == '\n' && line_end_ == 1) {
+      line_end_ = 2;
+    } else {
+      line_end_ = 0;
+    }
+  }
+}
+
+}  // namespace cppapp::http

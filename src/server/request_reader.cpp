@@ -1,0 +1,123 @@
+#include "server/request_reader.hpp"
+
+#include <algorithm>
+#include <boost/beast/http/error.hpp>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+#include <string_view>
+
+#include "server/wire.hpp"
+
+namespace cppapp::server {
+
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+/// The fields of a parsed head that decide its framing, for http::check_request_head.
+http::FramingFields framing_fields(const BeastRequest& request) {
+  http::FramingFields fields;
+  fields.version = request.version();
+  for (const auto& field : request) {
+    switch (field.name()) {
+      case beast_http::field::host:
+        fields.host.push_back(field.value());
+        break;
+      case beast_http::field::transfer_encoding:
+        fields.transfer_encoding.push_back(field.value());
+        break;
+      case beast_http::field::content_length:
+        fields.content_length.push_back(field.value());
+        break;
+      case beast_http::field::expect:
+        fields.expect.push_back(field.value());
+        break;
+      default:
+        break;
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+RequestReader::RequestReader(std::size_t header_limit, std::size_t body_limit)
+    : header_limit_(header_limit), unparsed_limit_(std::numeric_limits<std::size_t>::max()) {
+  parser_.header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(header_limit, std::numeric_limits<std::uint32_t>::max())));
+  parser_.body_limit(body_limit);
+}
+
+std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::error_code& ec) {
+  std::size_t used = 0;
+  try {
+    used = parser_.put(bytes, ec);
+  } catch (const std::length_error&) {
+    // Beast's field container holds no name or value over 64 KiB (possible with a HEADER_LIMIT
+    // above that, or in a trailer): too large, not a dropped connection.
+    ec = beast_http::error::header_limit;
+    return 0;
+  }
+  if (!reading_body_) folds_.feed(std::string_view(static_cast<const char*>(bytes.data()), used));
+  consumed_ += used;
+  if ((ec == beast_http::error::need_more || (!ec && used == 0)) &&
+      bytes.size() - used > unparsed_limit_) {
+    ec = beast_http::error::header_limit;  // a trailer section (or chunk-size line) still growing
+  } else if (!ec && reading_body_ && parser_.is_done() && trailer_bytes() > trailer_budget_) {
+    ec = beast_http::error::header_limit;  // a whole trailer section arrived at once
+  }
+  return used;
+}
+
+std::size_t RequestReader::trailer_bytes() const {
+  std::size_t bytes = 0;
+  std::size_t index = 0;
+  for (const auto& field : parser_.get()) {
+    // "name: value\r\n", as the field arrived (less any whitespace Beast trimmed).
+    if (index++ >= header_fields_) bytes += field.name_string().size() + field.value().size() + 4;
+  }
+  return bytes;
+}
+
+void RequestReader::feed_eof(boost::beast::error_code& ec) {
+  if (!parser_.got_some()) {
+    ec = beast_http::error::end_of_stream;  // Beast's put_eof requires some input first
+    return;
+  }
+  parser_.put_eof(ec);
+}
+
+std::optional<http::HeadRefusal> RequestReader::check_head() const {
+  if (folds_.found()) {
+    return http::HeadRefusal{400, "bad_request",
+                             "Bad Request: a header line starts with whitespace (obs-fold)"};
+  }
+  return http::check_request_head(framing_fields(parser_.get()));
+}
+
+bool RequestReader::expects_continue() const {
+  // check_head let only 100-continue through; an HTTP/1.0 client gets no interim answer (RFC
+  // 9110 15.2: a server must not send 1xx to an HTTP/1.0 client).
+  return parser_.get().version() >= 11 && parser_.get().count(beast_http::field::expect) > 0;
+}
+
+void RequestReader::start_body() {
+  reading_body_ = true;
+  header_fields_ =
+      static_cast<std::size_t>(std::distance(parser_.get().begin(), parser_.get().end()));
+  keep_alive_ = parser_.get().keep_alive();
+  trailer_budget_ = header_limit_ > consumed_ ? header_limit_ - consumed_ : 0;
+  // A chunk-size line arriving in pieces must fit even when the head used nearly all of the
+  // limit; the trailer section itself is held to the budget once it is whole.
+  constexpr std::size_t kChunkLineAllowance = 1024;
+  unparsed_limit_ = std::max(trailer_budget_, kChunkLineAllowance);
+  parser_.eager(true);  // as beast::http::async_read: parse body bytes as they come
+}
+
+http::Request RequestReader::release() {
+  if (!reading_body_) start_body();  // a request without a body: its fields are all headers
+  return to_request(parser_.release(), header_fields_);
+}
+
+}  // namespace cppapp::server

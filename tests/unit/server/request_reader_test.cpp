@@ -1,0 +1,114 @@
+#include "server/request_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/error.hpp>
+#include <string>
+#include <string_view>
+
+namespace cppapp::server {
+namespace {
+
+namespace beast_http = boost::beast::http;
+
+struct Outcome {
+  boost::beast::error_code error;  ///< empty when the request was read whole
+  std::optional<http::HeadRefusal> refusal;
+  std::optional<http::Request> request;
+};
+
+/// Reads one request from `input` delivered `piece` bytes at a time, as the connection does.
+Outcome read(std::string_view input, std::size_t piece, std::size_t header_limit = 256,
+             std::size_t body_limit = 4096) {
+  RequestReader reader(header_limit, body_limit);
+  std::string buffer;
+  std::size_t offered = 0;
+  bool started = false;
+  while (!reader.done()) {
+    if (reader.head_done() && !started) {
+      if (auto refusal = reader.check_head()) return {{}, refusal, std::nullopt};
+      reader.start_body();
+      started = true;
+      continue;
+    }
+    boost::beast::error_code ec;
+    const std::size_t used = buffer.empty() ? 0 : reader.feed(boost::asio::buffer(buffer), ec);
+    buffer.erase(0, used);
+    if (ec && ec != beast_http::error::need_more) return {ec, std::nullopt, std::nullopt};
+    if (!ec && used > 0) continue;
+    if (offered == input.size()) return {beast_http::error::partial_message, {}, {}};
+    buffer.append(input.substr(offered, std::min(piece, input.size() - offered)));
+    offered += std::min(piece, input.size() - offered);
+  }
+  if (!started) {
+    if (auto refusal = reader.check_head()) return {{}, refusal, std::nullopt};
+    reader.start_body();
+  }
+  return {{}, std::nullopt, reader.release()};
+}
+
+constexpr std::string_view kChunkedHead =
+    "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+TEST(RequestReaderTest, TrailerFieldsNeverBecomeHeaders) {
+  const std::string input = std::string(kChunkedHead) +
+                            "2\r\n{}\r\n0\r\nX-Forwarded-Host: evil\r\nX-Request-Id: t\r\n"
+                            "Content-Encoding: gzip\r\nConnection: close\r\n\r\n";
+  for (std::size_t piece : {std::size_t{1}, std::size_t{7}, input.size()}) {
+    const Outcome outcome = read(input, piece);
+    ASSERT_TRUE(outcome.request) << piece << " " << outcome.error.message();
+    EXPECT_EQ(outcome.request->body, "{}");
+    EXPECT_EQ(outcome.request->headers.fields().size(), 2u) << piece;
+    EXPECT_FALSE(outcome.request->headers.has("X-Forwarded-Host"));
+    EXPECT_FALSE(outcome.request->headers.has("Content-Encoding"));
+  }
+}
+
+TEST(RequestReaderTest, ATrailerSectionOverWhatTheHeadLeftIs431WholeOrInPieces) {
+  std::string trailers;
+  while (trailers.size() < 300) trailers += "X-T: a\r\n";
+  const std::string input = std::string(kChunkedHead) + "1\r\na\r\n0\r\n" + trailers + "\r\n";
+  for (std::size_t piece : {std::size_t{1}, std::size_t{64}, input.size()}) {
+    EXPECT_EQ(read(input, piece).error, beast_http::error::header_limit) << piece;
+  }
+  // A flood that never ends is refused once it passes the limit, not when it ends.
+  std::string flood = std::string(kChunkedHead) + "1\r\na\r\n0\r\n";
+  while (flood.size() < 100'000) flood += "X-T: a\r\n";
+  EXPECT_EQ(read(flood, 512).error, beast_http::error::header_limit);
+}
+
+TEST(RequestReaderTest, AChunkLineInPiecesFitsEvenWhenTheHeadNearlyFillsTheLimit) {
+  std::string head = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nX-Pad: ";
+  head += std::string(250 - head.size(), 'p') + "\r\n\r\n";
+  ASSERT_LT(head.size(), 256u);
+  const std::string input = head + "0002\r\n{}\r\n0\r\n\r\n";
+  const Outcome outcome = read(input, 1);
+  ASSERT_TRUE(outcome.request) << outcome.error.message();
+  EXPECT_EQ(outcome.request->body, "{}");
+}
+
+TEST(RequestReaderTest, AFieldOverWhatBeastHoldsIs431NotAnException) {
+  const std::string value(70 * 1024, 'v');
+  const std::string as_header = "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + value + "\r\n\r\n";
+  EXPECT_EQ(read(as_header, 4096, 1 << 20).error, beast_http::error::header_limit);
+  const std::string as_trailer = std::string(kChunkedHead) + "0\r\nX-Big: " + value + "\r\n\r\n";
+  EXPECT_EQ(read(as_trailer, 4096, 1 << 20).error, beast_http::error::header_limit);
+}
+
+TEST(RequestReaderTest, HeadChecksRefuseAmbiguousFraming) {
+  const std::pair<std::string_view, unsigned> cases[] = {
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+      {"POST / HTTP/1.1\r\nHost: h\r\nX: y\r\n z\r\nContent-Length: 0\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: h\r\nExpect: x\r\n\r\n", 417},
+  };
+  for (const auto& [input, status] : cases) {
+    const Outcome outcome = read(input, input.size());
+    ASSERT_TRUE(outcome.refusal) << input;
+    EXPECT_EQ(outcome.refusal->status, status) << input;
+  }
+}
+
+}  // namespace
+}  // namespace cppapp::server
