@@ -161,11 +161,19 @@ std::optional<http::Response> Application::handle(http::Request request,
 }
 
 http::Response Application::protocol_error(unsigned status, std::string_view code,
-                                           std::string_view message) const {
-  const http::Request unparsed;
-  http::Response response = http::error_response(unparsed, status, code, message);
+                                           std::string_view message,
+                                           const http::Request* head) const {
+  http::Request known;
+  if (head) {
+    known.method = head->method;
+    known.target = head->target;
+    known.headers = head->headers;
+    split_target(known);
+    known.app_path = match_mount(config_.mount, known.path).value_or("");
+  }
+  http::Response response = http::error_response(known, status, code, message);
   response.route = "protocol_error";
-  finish(unparsed, response);
+  finish(known, response);
   return response;
 }
 

@@ -39,8 +39,10 @@ class Application {
                                        Responder later) const;
 
   /// A finished error answer for a request the server could not parse (400, 408, 413, 431).
-  http::Response protocol_error(unsigned status, std::string_view code,
-                                std::string_view message) const;
+  /// `head`, when the request line and headers were read (an oversized body, a bad trailer),
+  /// decides the answer's format as for any other error: JSON for an API client.
+  http::Response protocol_error(unsigned status, std::string_view code, std::string_view message,
+                                const http::Request* head = nullptr) const;
 
   /// Metrics: a request enters the pipeline / its answer has been written.
   void request_started() const;

@@ -302,19 +302,23 @@ asio::awaitable<void> lingering_close(Socket& socket, Entry& entry) {
 }
 
 /// The answer to a request that could not be read, or nothing when the client just left.
+/// `head` is the request line and headers when they were read (the body was the problem).
 std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
                                                     const app::Application& app,
-                                                    const ServerOptions& options) {
+                                                    const ServerOptions& options,
+                                                    const http::Request* head = nullptr) {
   if (ec == beast_http::error::header_limit) {
     return app.protocol_error(
         431, "header_too_large",
         "Request Header Fields Too Large: the request line and headers exceed " +
-            std::to_string(options.header_limit) + " bytes");
+            std::to_string(options.header_limit) + " bytes",
+        head);
   }
   if (ec == beast_http::error::body_limit) {
     return app.protocol_error(413, "entity.too.large",
                               "Payload Too Large: the request body exceeds " +
-                                  std::to_string(options.body_limit) + " bytes (BODY_LIMIT)");
+                                  std::to_string(options.body_limit) + " bytes (BODY_LIMIT)",
+                              head);
   }
   // A client too slow for a time limit is cut off, not answered (docs/differences.md).
   if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream ||
@@ -322,7 +326,7 @@ std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
       ec == asio::error::operation_aborted || ec == beast_http::error::partial_message) {
     return std::nullopt;
   }
-  return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message());
+  return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message(), head);
 }
 
 /// A proxy's X-Request-Id is kept when it is a plain token; anything else gets a fresh id, so
@@ -447,16 +451,22 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     if (header_ec == beast_http::error::header_limit &&
         request_line_too_long(reader.message(), options)) {
       refusal = uri_too_long(app, options);
+    } else if (header_ec == beast_http::error::body_limit) {
+      // The head was whole and announced a body over the limit (Beast checks it right there).
+      const http::Request head = reader.head();
+      refusal = answer_for_read_error(header_ec, app, options, &head);
     } else if (header_ec) {
       refusal = answer_for_read_error(header_ec, app, options);
       if (!refusal) break;
     } else if (reader.message().target().size() > options.uri_limit) {
       refusal = uri_too_long(app, options);
     } else if (const auto problem = reader.check_head()) {
-      refusal = app.protocol_error(problem->status, problem->code, problem->message);
+      const http::Request head = reader.head();
+      refusal = app.protocol_error(problem->status, problem->code, problem->message, &head);
     } else if (auto length = reader.content_length(); length && *length > options.body_limit) {
       // Refuse an announced oversized body before reading any of it.
-      refusal = answer_for_read_error(beast_http::error::body_limit, app, options);
+      const http::Request head = reader.head();
+      refusal = answer_for_read_error(beast_http::error::body_limit, app, options, &head);
     }
 
     // 3. Read the body within the body timeout (100-continue first, as Node does). Answers
@@ -471,14 +481,16 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       entry->limit_to(options.body_timeout);
       const beast::error_code body_ec =
           co_await read_request_part(socket, *entry, buffer, reader, true);
+      const http::Request head = body_ec ? reader.head() : http::Request{};
       if (body_ec == beast_http::error::header_limit) {
         refusal = app.protocol_error(
             431, "header_too_large",
             "Request Header Fields Too Large: the chunked body's trailer fields (or a chunk-size "
             "line) with the request line and headers exceed " +
-                std::to_string(options.header_limit) + " bytes (HEADER_LIMIT)");
+                std::to_string(options.header_limit) + " bytes (HEADER_LIMIT)",
+            &head);
       } else if (body_ec) {
-        refusal = answer_for_read_error(body_ec, app, options);
+        refusal = answer_for_read_error(body_ec, app, options, &head);
         if (!refusal) break;
       }
     }

@@ -115,6 +115,20 @@ void RequestReader::start_body() {
   parser_.eager(true);  // as beast::http::async_read: parse body bytes as they come
 }
 
+http::Request RequestReader::head() const {
+  const auto& message = parser_.get();
+  http::Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.version = message.version();
+  std::size_t fields = reading_body_ ? header_fields_ : static_cast<std::size_t>(-1);
+  for (const auto& field : message) {
+    if (fields-- == 0) break;
+    request.headers.add(field.name_string(), field.value());
+  }
+  return request;
+}
+
 http::Request RequestReader::release() {
   if (!reading_body_) start_body();  // a request without a body: its fields are all headers
   return to_request(parser_.release(), header_fields_);

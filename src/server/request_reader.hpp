@@ -61,6 +61,9 @@ class RequestReader {
   const Parser::value_type& message() const { return parser_.get(); }
   /// The request as the pipeline's value, headers only (trailer fields dropped).
   http::Request release();
+  /// The request line and headers without the body (trailer fields dropped), for the answer to
+  /// a request whose body could not be read: its format follows the client's headers.
+  http::Request head() const;
 
  private:
   /// The size of the trailer fields the parser added after the head's.
