@@ -114,7 +114,8 @@ class LiveValues final : public prometheus::Collectable {
               "Log events written to Logstash (re-sends included)", shipping->shipped);
       counter("cppapp_log_events_spooled_total", "Log events written to the spool",
               shipping->spooled);
-      counter("cppapp_log_events_dropped_total", "Log events lost: memory queue and spool full",
+      counter("cppapp_log_events_dropped_total",
+              "Log events lost: memory queue full and the spool full or unwritable",
               shipping->dropped);
       counter("cppapp_log_reconnects_total", "Reconnections to Logstash", shipping->reconnects);
       counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect",

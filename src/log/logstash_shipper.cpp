@@ -228,8 +228,18 @@ void LogstashShipper::spill_memory(std::size_t keep_bytes) {
     counters_.spooled.fetch_add(lines, std::memory_order_relaxed);
   } else {
     counters_.dropped.fetch_add(lines, std::memory_order_relaxed);
-    std::lock_guard lock(mutex_);
-    dropped_unreported_ += lines;
+    {
+      std::lock_guard lock(mutex_);
+      dropped_unreported_ += lines;
+    }
+    // Not full but unwritable (removed, read-only, a full disk): say so now, a line per few
+    // seconds, on the console only; the drops are counted either way.
+    if (!spool_->last_error().empty()) {
+      if (const auto repeated = spool_failures_.admit()) {
+        report_(true, "log spool: " + spool_->last_error() + "; " + std::to_string(lines) +
+                          " log events dropped (cppapp_log_events_dropped_total)" + *repeated);
+      }
+    }
   }
 }
 

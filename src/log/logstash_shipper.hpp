@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "log/repeat_limiter.hpp"
 #include "log/spool.hpp"
 
 namespace cppapp::log {
@@ -75,6 +76,7 @@ class LogstashShipper {
 
   ShipperOptions options_;
   ShipperReport report_;
+  RepeatLimiter spool_failures_;  ///< one line per few seconds while the spool cannot be written
   ShipperCounters counters_;
 
   // Shared with request threads.

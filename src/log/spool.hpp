@@ -23,7 +23,8 @@ class Spool {
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
-  /// Appends complete lines (each ending in '\n'); false when they would not fit (nothing written).
+  /// Appends complete lines (each ending in '\n'); false when they would not fit or could not
+  /// be written (nothing of them is then in the spool). Never throws.
   bool append(const std::string& lines);
 
   /// True when nothing waits on disk.
@@ -36,6 +37,10 @@ class Spool {
   void consume(std::size_t bytes);
 
   const std::filesystem::path& directory() const { return directory_; }
+
+  /// Why the last append failed for a reason other than the size bound (the directory or a
+  /// segment cannot be written: removed, read-only, full disk); empty once an append succeeds.
+  const std::string& last_error() const { return last_error_; }
 
  private:
   struct Segment {
@@ -52,6 +57,8 @@ class Spool {
   std::uint64_t bytes_ = 0;       ///< unshipped bytes across segments
   std::uint64_t next_number_ = 1;
   int write_fd_ = -1;
+  bool write_failed_ = false;  ///< the write segment's file could not be created
+  std::string last_error_;
 };
 
 }  // namespace cppapp::log

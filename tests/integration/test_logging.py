@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -308,6 +309,31 @@ class LogstashOutageTest(unittest.TestCase):
         print("\noutage: %d events, %d records received, %d duplicates (%d bytes)"
               % (len(emitted), len(arrived), len(arrived) - len(set(arrived)), duplicate_bytes), file=sys.stderr)
         self.assertGreater(len(emitted), 5000)
+
+    def test_a_spool_that_becomes_unwritable_is_reported_and_counted_and_never_stops_serving(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            spool = os.path.join(tmp, "log-spool")
+            # Logstash away and a tiny memory queue: events go to the spool at once.
+            env = {"LOGSTASH_ADDR": "127.0.0.1:1", "LOG_BUFFER": "1kb", "DATA_DIR": tmp}
+            with Server(env=env) as server:
+                for _ in range(20):
+                    self.assertEqual(server.get("/app1/").status, 200)
+                self.assertTrue(any(name.startswith("segment-") for name in os.listdir(spool)))
+                # The spool directory disappears and a file takes its place.
+                shutil.rmtree(spool)
+                with open(spool, "w") as blocker:
+                    blocker.write("not a directory")
+                for _ in range(50):
+                    self.assertEqual(server.get("/app1/").status, 200)
+                line = server.wait_for_output(rb"warn: log spool: cannot (create|write) .*log events dropped")
+                self.assertIsNotNone(line, server.text()[-2000:])
+                metrics = server.get("/metrics").body.decode()
+                dropped = re.search(r"^cppapp_log_events_dropped_total (\S+)$", metrics, re.M)
+                self.assertGreater(float(dropped.group(1)), 0, metrics)
+                self.assertIsNone(server.process.poll())
+                # Repeated failures are a line per few seconds, not one each.
+                self.assertLessEqual(server.text().count("log spool: cannot"), 2, server.text()[-3000:])
+                self.assertEqual(server.stop(), 0)
 
     def test_events_of_a_stopped_run_arrive_after_restart(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -119,5 +119,41 @@ TEST_F(SpoolTest, ATornTailLeftByAnEarlierProcessIsNeverShippedOrContinued) {
   EXPECT_EQ(drain(spool), "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
 }
 
+TEST_F(SpoolTest, ADirectoryRemovedWhileInUseRefusesWritesSaysWhyAndRecovers) {
+  Spool spool(dir, 1 << 20, 64);
+  ASSERT_TRUE(spool.append("before\n"));
+  fs::remove_all(dir);
+  // Nothing is written into a file nobody can read back, and nothing throws.
+  EXPECT_FALSE(spool.append("lost\n"));
+  EXPECT_NE(spool.last_error().find(dir.string()), std::string::npos) << spool.last_error();
+  EXPECT_FALSE(spool.append("lost again\n"));
+  EXPECT_NO_THROW(drain(spool));
+  // The directory back: the spool works again, and says nothing is wrong.
+  fs::create_directories(dir);
+  ASSERT_TRUE(spool.append("after\n"));
+  EXPECT_EQ(spool.last_error(), "");
+  EXPECT_EQ(drain(spool), "after\n");
+}
+
+TEST_F(SpoolTest, ADirectoryReplacedByAFileNeverThrows) {
+  Spool spool(dir, 1 << 20, 16);
+  ASSERT_TRUE(spool.append("one line here\n"));
+  ASSERT_TRUE(spool.append("second line\n"));  // a second segment
+  fs::remove_all(dir);
+  std::ofstream(dir) << "not a directory";
+  EXPECT_FALSE(spool.append("x\n"));
+  EXPECT_FALSE(spool.last_error().empty());
+  EXPECT_NO_THROW(drain(spool));
+  fs::remove(dir);
+  // A spool opened on such a path refuses appends instead of throwing, too.
+  std::ofstream(dir) << "not a directory";
+  EXPECT_NO_THROW({
+    Spool broken(dir / "log-spool", 1 << 20);
+    EXPECT_FALSE(broken.append("x\n"));
+    EXPECT_FALSE(broken.last_error().empty());
+  });
+  fs::remove(dir);
+}
+
 }  // namespace
 }  // namespace cppapp::log
