@@ -5,6 +5,7 @@
 #
 #   CPPAPP_IMAGE=<registry user>/cppapp:latest deploy/deploy.sh        Docker Flow Proxy (as the series)
 #   PROXY=traefik CPPAPP_IMAGE=… deploy/deploy.sh                      Traefik instead
+#   MONITORING=prometheus CPPAPP_IMAGE=… deploy/deploy.sh              also Prometheus (monitoring.yml)
 #
 # MONGO_URL overrides the secret's content on its first creation only (Docker secrets are
 # immutable: to change it, remove the apps stack and the secret app1_mongo_url, then re-run).
@@ -23,6 +24,9 @@ case $proxy in
   traefik) proxy_file=proxy-traefik.yml ;;
   *) die "PROXY must be dfp or traefik, not '$proxy'" ;;
 esac
+
+[[ -z ${MONITORING:-} || $MONITORING == prometheus ]] ||
+  die "MONITORING must be prometheus or empty, not '$MONITORING'"
 
 [[ $(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null) == true ]] ||
   die "this docker engine is not a swarm manager (docker swarm init, or run this on a manager)"
@@ -60,5 +64,11 @@ say "deploying stack logging"
 docker stack deploy --with-registry-auth -c logging.yml logging
 say "deploying stack apps (app1 image $CPPAPP_IMAGE)"
 docker stack deploy --with-registry-auth -c apps.yml apps
+
+# 5. Optional: Prometheus scraping every app1 task's /metrics (MONITORING=prometheus).
+if [[ ${MONITORING:-} == prometheus ]]; then
+  say "deploying stack monitoring (Prometheus)"
+  docker stack deploy --with-registry-auth -c monitoring.yml monitoring
+fi
 
 say "done: docker stack ps apps; the page is http://<any node>/app1/, Kibana http://<any node>/kibana/"

@@ -152,7 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         [answered](http::Response response) { answered->set_value(std::move(response)); });
     // Answered now, or exactly once later (a second set_value would throw).
     http::Response response = immediate ? std::move(*immediate) : future.get();
-    svc.application->request_finished(response, {});
+    svc.application->request_finished(response, "GET", {});
     check_answer(response, method);
     if (!keep_alive) break;
   }

@@ -96,9 +96,17 @@ void Application::request_started() const {
   metrics_.request_started();
 }
 
-void Application::request_finished(const http::Response& response,
+void Application::request_finished(const http::Response& response, std::string_view method,
                                    std::chrono::nanoseconds duration) const {
-  metrics_.request_finished(response.route, response.status, duration);
+  metrics_.request_finished(response.route, method, response.status, duration);
+}
+
+bool Application::access_logged(const http::Response& response) const {
+  // The orchestrator's and the monitoring's probes come every few seconds per replica: noise in
+  // the access log and in Logstash unless asked for (LOG_PROBES).
+  const std::string_view route = response.route;
+  const bool probe = route == "healthz" || route == "readyz" || route == "metrics";
+  return !probe || config_.log_probes;
 }
 
 void Application::stop_background_work() {

@@ -46,7 +46,12 @@ class Application {
 
   /// Metrics: a request enters the pipeline / its answer has been written.
   void request_started() const;
-  void request_finished(const http::Response& response, std::chrono::nanoseconds duration) const;
+  void request_finished(const http::Response& response, std::string_view method,
+                        std::chrono::nanoseconds duration) const;
+
+  /// Whether this answer gets an access record: not the probes (/healthz, /readyz, /metrics)
+  /// unless LOG_PROBES is on. Their metrics are counted either way.
+  bool access_logged(const http::Response& response) const;
 
   /// From now on /readyz answers 503 so the orchestrator stops routing here (SIGTERM).
   void begin_draining() { draining_.store(true); }

@@ -189,6 +189,10 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("LOG_LEVEL")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cli.add_flag("--log-probes", config.log_probes,
+               "Access-log /healthz, /readyz and /metrics too (off: the health checks and scrapes "
+               "every few seconds stay out of the console and Logstash)")
+      ->envname("LOG_PROBES");
   cli.add_option("--log-format", log_format,
                  "Console format: text (coloured when a terminal) or json")
       ->envname("LOG_FORMAT")

@@ -21,6 +21,7 @@ struct Config {
   std::filesystem::path public_dir;
   std::filesystem::path data_dir = "data";
   std::string log_level = "info";
+  bool log_probes = false;            ///< access-log /healthz, /readyz and /metrics too
   bool log_json = false;              ///< LOG_FORMAT=json: the console prints JSON lines
   std::string node_name = "cppapp1";  ///< the seed's node_name, sent to Logstash as `label`
   std::string logstash_address;       ///< host:port; empty: no shipping

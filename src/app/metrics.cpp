@@ -1,6 +1,7 @@
 #include "app/metrics.hpp"
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <prometheus/collectable.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "app/guestbook_counters.hpp"
+#include "app/version.hpp"
 #include "app/worker_pool.hpp"
 #include "log/logger.hpp"
 #include "log/logstash_shipper.hpp"
@@ -53,6 +55,44 @@ double open_fds() {
     count -= 3;  // ".", ".." and the directory's own descriptor
   }
   return count;
+}
+
+/// User plus system CPU time of the whole process (every thread), in seconds.
+double cpu_seconds() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+/// When the process started, in seconds since the epoch: /proc/self/stat's start time (clock
+/// ticks after boot) plus the boot time from /proc/stat, as Prometheus' own clients compute it.
+double start_time_seconds() {
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  for (int index = 3; index <= 22 && fields >> field; ++index) {
+  }
+  const double ticks = std::strtod(field.c_str(), nullptr);
+  std::ifstream proc_stat("/proc/stat");
+  std::string key;
+  double boot_time = 0;
+  while (proc_stat >> key) {
+    if (key == "btime") {
+      proc_stat >> boot_time;
+      break;
+    }
+  }
+  return boot_time + ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double max_fds() {
+  rlimit limit{};
+  return getrlimit(RLIMIT_NOFILE, &limit) == 0 ? static_cast<double>(limit.rlim_cur) : 0;
 }
 
 /// Values read at scrape time from the parts that own them.
@@ -130,12 +170,28 @@ class LiveValues final : public prometheus::Collectable {
                               MetricType::Gauge, resident_bytes()));
     families.push_back(single("process_open_fds", "Number of open file descriptors",
                               MetricType::Gauge, open_fds()));
+    families.push_back(single("process_max_fds", "Maximum number of open file descriptors",
+                              MetricType::Gauge, max_fds()));
+    families.push_back(single("process_cpu_seconds_total",
+                              "Total user and system CPU time spent in seconds",
+                              MetricType::Counter, cpu_seconds()));
+    families.push_back(single("process_start_time_seconds",
+                              "Start time of the process since unix epoch in seconds",
+                              MetricType::Gauge, start_time_));
+    ClientMetric build;
+    build.label = {{"revision", std::string(revision())}, {"version", std::string(version())}};
+    build.gauge.value = 1;
+    families.push_back(MetricFamily{"cppapp_build_info",
+                                    "Always 1: the version and git revision of this binary",
+                                    MetricType::Gauge,
+                                    {build}});
     return families;
   }
 
  private:
   MetricSources sources_;
   const GuestbookCounters* guestbook_ = nullptr;
+  const double start_time_ = start_time_seconds();
 };
 
 }  // namespace
@@ -145,7 +201,7 @@ struct Metrics::Impl {
       : live(std::make_shared<LiveValues>(sources)),
         requests(prometheus::BuildCounter()
                      .Name("cppapp_http_requests_total")
-                     .Help("Requests answered, by route and status")
+                     .Help("Requests answered, by route, method and status")
                      .Register(*registry)),
         latency(prometheus::BuildHistogram()
                     .Name("cppapp_http_request_duration_seconds")
@@ -157,33 +213,37 @@ struct Metrics::Impl {
                       .Register(*registry)
                       .Add({})) {}
 
-  /// The counter of one (route, status) pair. Family::Add locks and hashes the labels, so each
-  /// thread keeps its own index of the pairs it has seen. Route labels are string literals, so
-  /// their address identifies them.
-  prometheus::Counter& requests_for(std::string_view route, unsigned status) {
-    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t, unsigned>,
+  /// The counter of one (route, method, status). Family::Add locks and hashes the labels, so
+  /// each thread keeps its own index of the ones it has seen. Route and method labels are string
+  /// literals (method_label), so their address identifies them.
+  prometheus::Counter& requests_for(std::string_view route, std::string_view method,
+                                    unsigned status) {
+    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t, const char*, unsigned>,
                           prometheus::Counter*>
         seen;
-    const auto key = std::make_tuple(this, route.data(), route.size(), status);
+    const auto key = std::make_tuple(this, route.data(), route.size(), method.data(), status);
     auto found = seen.find(key);
     if (found == seen.end()) {
-      prometheus::Counter& counter =
-          requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
+      prometheus::Counter& counter = requests.Add({{"route", std::string(route)},
+                                                   {"method", std::string(method)},
+                                                   {"status", std::to_string(status)}});
       found = seen.emplace(key, &counter).first;
     }
     return *found->second;
   }
 
-  prometheus::Histogram& latency_for(std::string_view route) {
-    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t>, prometheus::Histogram*>
+  prometheus::Histogram& latency_for(std::string_view route, std::string_view method) {
+    thread_local std::map<std::tuple<const Impl*, const char*, std::size_t, const char*>,
+                          prometheus::Histogram*>
         seen;
-    const auto key = std::make_tuple(this, route.data(), route.size());
+    const auto key = std::make_tuple(this, route.data(), route.size(), method.data());
     auto found = seen.find(key);
     if (found == seen.end()) {
       static const prometheus::Histogram::BucketBoundaries kBuckets = {
           0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
           0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
-      prometheus::Histogram& histogram = latency.Add({{"route", std::string(route)}}, kBuckets);
+      prometheus::Histogram& histogram =
+          latency.Add({{"route", std::string(route)}, {"method", std::string(method)}}, kBuckets);
       found = seen.emplace(key, &histogram).first;
     }
     return *found->second;
@@ -203,11 +263,21 @@ void Metrics::request_started() {
   impl_->in_flight.Increment();
 }
 
-void Metrics::request_finished(std::string_view route, unsigned status,
+std::string_view method_label(std::string_view method) {
+  // Literals, so that the label's address identifies it (requests_for); anything else is one
+  // label value, so no client can grow the number of series.
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+void Metrics::request_finished(std::string_view route, std::string_view method, unsigned status,
                                std::chrono::nanoseconds duration) {
+  const std::string_view label = method_label(method);
   impl_->in_flight.Decrement();
-  impl_->requests_for(route, status).Increment();
-  impl_->latency_for(route).Observe(std::chrono::duration<double>(duration).count());
+  impl_->requests_for(route, label, status).Increment();
+  impl_->latency_for(route, label).Observe(std::chrono::duration<double>(duration).count());
 }
 
 void Metrics::watch_guestbook(const GuestbookCounters* counters) {

@@ -25,6 +25,9 @@ struct MetricSources {
   const log::ShipperCounters* shipping = nullptr;
 };
 
+/// The method as a metric label: the standard methods as themselves, anything else "other".
+std::string_view method_label(std::string_view method);
+
 class Metrics {
  public:
   explicit Metrics(MetricSources sources);
@@ -34,8 +37,10 @@ class Metrics {
 
   /// A request was read and enters the pipeline.
   void request_started();
-  /// Its answer was written: counted by route and status, timed in the latency histogram.
-  void request_finished(std::string_view route, unsigned status, std::chrono::nanoseconds duration);
+  /// Its answer was written: counted by route, method and status, timed in the latency
+  /// histogram by route and method.
+  void request_finished(std::string_view route, std::string_view method, unsigned status,
+                        std::chrono::nanoseconds duration);
 
   /// Also reports the guestbook's write counters (set once, before serving).
   void watch_guestbook(const GuestbookCounters* counters);

@@ -499,7 +499,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       app.request_started();
       co_await write_response(socket, *entry, pending, *refusal, FileHandle{}, "GET", false,
                               options);
-      app.request_finished(*refusal, {});
+      app.request_finished(*refusal, reader.message().method_string(), {});
       log::access({.method = "-",
                    .path = "-",
                    .query = "",
@@ -548,16 +548,17 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       std::tie(write_ec, body_bytes) = co_await write_response(
           socket, *entry, pending, response, file, facts.method, keep_alive, options);
     }
-    app.request_finished(response, Clock::now() - started);
-    log::access({.method = facts.method,
-                 .path = facts.path(),
-                 .query = facts.query(),
-                 .status = response.status,
-                 .bytes = body_bytes,
-                 .duration = Clock::now() - started,
-                 .client_ip = facts.client_ip,
-                 .user_agent = facts.user_agent,
-                 .request_id = facts.request_id});
+    app.request_finished(response, facts.method, Clock::now() - started);
+    if (app.access_logged(response))
+      log::access({.method = facts.method,
+                   .path = facts.path(),
+                   .query = facts.query(),
+                   .status = response.status,
+                   .bytes = body_bytes,
+                   .duration = Clock::now() - started,
+                   .client_ip = facts.client_ip,
+                   .user_agent = facts.user_agent,
+                   .request_id = facts.request_id});
     if (write_ec) break;
   }
   // Answers queued for a pipelined request that then could not be read still go out.

@@ -16,7 +16,7 @@ import check_stacks
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEPLOY = os.path.join(REPO, "deploy")
-STACKS = ["proxy.yml", "proxy-traefik.yml", "logging.yml", "apps.yml"]
+STACKS = ["proxy.yml", "proxy-traefik.yml", "logging.yml", "apps.yml", "monitoring.yml"]
 
 
 def load(name):
@@ -136,6 +136,23 @@ class App1Test(unittest.TestCase):
             self.assertEqual(member["volumes"], ["mongo-data-%d:/data/db" % n])
         init = self.stack["services"]["mongo-rs-init"]
         self.assertEqual(init["deploy"]["restart_policy"]["condition"], "on-failure")
+
+
+class PrometheusTest(unittest.TestCase):
+    def test_prometheus_scrapes_every_app1_task_where_app1_listens(self):
+        monitoring = load("monitoring.yml")
+        apps = load("apps.yml")
+        with open(os.path.join(DEPLOY, "prometheus", "prometheus.yml")) as config:
+            scrape = yaml.safe_load(config)["scrape_configs"]
+        job = next(j for j in scrape if j["job_name"] == "app1")
+        self.assertEqual(job["metrics_path"], "/metrics")
+        discovery = job["dns_sd_configs"][0]
+        # deploy.sh deploys apps.yml as the stack "apps": the tasks of app1 are tasks.apps_app1.
+        self.assertEqual(discovery["names"], ["tasks.apps_app1"])
+        self.assertEqual(str(discovery["port"]), apps["services"]["app1"]["deploy"]["labels"]["com.df.port"])
+        # Prometheus must share a network with app1 to reach its tasks.
+        self.assertTrue(set(monitoring["services"]["prometheus"]["networks"]) &
+                        set(apps["services"]["app1"]["networks"]))
 
 
 class KibanaSavedObjectsTest(unittest.TestCase):

@@ -563,7 +563,7 @@ class DescriptorExhaustionTest(unittest.TestCase):
                 self.assertEqual(status, 200)
                 kept.send(get(b"/metrics"))
                 metrics = kept.read_response()[2].decode()
-                self.assertRegex(metrics, r'cppapp_http_requests_total\{route="static",status="503"\} [1-9]')
+                self.assertRegex(metrics, r'cppapp_http_requests_total\{method="GET",route="static",status="503"\} [1-9]')
             failures = server.text().count("accept failed")
             self.assertLessEqual(failures, 2 + int(elapsed / 5), server.text()[-3000:])
 

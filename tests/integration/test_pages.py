@@ -3,15 +3,18 @@
 import os
 import re
 import shutil
+import subprocess
 import tempfile
+import time
 import unittest
 
-from harness import INDEX_BYTES, SECURITY_HEADERS, RawClient, Server, SOURCE_DIR
+from harness import BIN, INDEX_BYTES, SECURITY_HEADERS, RawClient, Server, SOURCE_DIR
 
 
 class PageTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        cls.server_started_at = time.time()
         cls.server = Server().__enter__()
 
     @classmethod
@@ -111,25 +114,43 @@ class PageTest(unittest.TestCase):
         self.assertEqual(self.server.get("/readyz").status, 200)
         self.assertEqual(self.server.get("/app1/healthz").status, 404)
 
-    def test_metrics_count_requests_by_route_and_status(self):
-        def counter(text, route, status):
-            match = re.search(r'cppapp_http_requests_total\{route="%s",status="%d"\} (\d+)' % (re.escape(route), status), text)
+    def test_metrics_count_requests_by_route_method_and_status(self):
+        def counter(text, route, status, method="GET"):
+            match = re.search(r'cppapp_http_requests_total\{method="%s",route="%s",status="%d"\} (\d+)'
+                              % (method, re.escape(route), status), text)
             return int(match.group(1)) if match else 0
 
         before = self.server.get("/metrics").body.decode()
         for _ in range(3):
             self.server.get("/app1/")
         self.server.get("/app1/missing")
+        self.server.request("HEAD", "/app1/")
+        self.server.request("BREW", "/app1/")  # not a method a label is kept for
         response = self.server.get("/metrics")
         self.assertEqual(response.status, 200)
         self.assertTrue(response.header("content-type").startswith("text/plain; version=0.0.4"))
         text = response.body.decode()
         self.assertEqual(counter(text, "/", 200) - counter(before, "/", 200), 3)
         self.assertEqual(counter(text, "not_found", 404) - counter(before, "not_found", 404), 1)
-        for name in ("cppapp_http_request_duration_seconds_bucket", "cppapp_http_requests_in_flight",
-                     "cppapp_worker_queue_depth", "cppapp_store_up 1", "process_resident_memory_bytes",
+        self.assertEqual(counter(text, "/", 200, "HEAD") - counter(before, "/", 200, "HEAD"), 1)
+        self.assertRegex(text, r'cppapp_http_requests_total\{method="other",route="[^"]+",status="\d+"\} [1-9]')
+        self.assertNotIn('method="BREW"', text)
+        self.assertRegex(text, r'cppapp_http_request_duration_seconds_count\{method="GET",route="/"\} [1-9]')
+        for name in ("cppapp_http_requests_in_flight", "cppapp_worker_queue_depth", "cppapp_store_up 1",
+                     "process_resident_memory_bytes", "process_open_fds", "process_max_fds",
                      "cppapp_log_console_writes_dropped_total 0"):
             self.assertIn(name, text)
+
+    def test_metrics_have_prometheus_process_metrics_and_build_info(self):
+        text = self.server.get("/metrics").body.decode()
+        version = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+        number, revision = re.fullmatch(r"cppapp (\S+) \(revision (\S+)\)\n", version).groups()
+        self.assertIn('cppapp_build_info{revision="%s",version="%s"} 1' % (revision, number), text)
+        cpu = float(re.search(r"^process_cpu_seconds_total (\S+)$", text, re.M).group(1))
+        self.assertGreater(cpu, 0)
+        started = float(re.search(r"^process_start_time_seconds (\S+)$", text, re.M).group(1))
+        # This server was started by this test class, a moment ago.
+        self.assertLess(abs(started - self.server_started_at), 5, (started, self.server_started_at))
 
     def test_access_line_per_request_with_the_forwarded_client(self):
         mark = len(self.server.output)
@@ -137,6 +158,28 @@ class PageTest(unittest.TestCase):
         line = self.server.wait_for_output(rb"GET /app1/ 200 156B [0-9.]+ms 203\.0\.113\.7", start=mark)
         self.assertIsNotNone(line, self.server.text())
         self.assertNotIn(b"secret", line)
+
+
+class ProbeAccessLogTest(unittest.TestCase):
+    """The orchestrator's probes and the scrapes stay out of the access log unless LOG_PROBES."""
+
+    def probe_lines(self, server):
+        mark = len(server.output)
+        for path in ("/healthz", "/readyz", "/metrics"):
+            self.assertEqual(server.get(path).status, 200)
+        server.get("/app1/")  # a request that is always logged: the lines before it are all there
+        self.assertIsNotNone(server.wait_for_output(rb"GET /app1/ 200", start=mark))
+        return [line for line in server.output[mark:] if re.search(rb"GET /(healthz|readyz|metrics) 200", line)]
+
+    def test_probes_are_not_access_logged_by_default(self):
+        with Server() as server:
+            self.assertEqual(self.probe_lines(server), [])
+
+    def test_log_probes_logs_them(self):
+        for setting in (("--log-probes",), ()):
+            env = {} if setting else {"LOG_PROBES": "true"}
+            with Server(*setting, env=env) as server:
+                self.assertEqual(len(self.probe_lines(server)), 3, server.text()[-2000:])
 
 
 class ProductionCachingTest(unittest.TestCase):
