@@ -38,7 +38,8 @@ class Application {
   std::optional<http::Response> handle(http::Request request, std::string_view peer_address,
                                        Responder later) const;
 
-  /// A finished error answer for a request the server could not parse (400, 408, 413, 431).
+  /// A finished error answer for a request the server could not read or accept (400, 413, 414,
+  /// 417, 431, 501; a client too slow for a time limit is cut off, not answered).
   /// `head`, when the request line and headers were read (an oversized body, a bad trailer),
   /// decides the answer's format as for any other error: JSON for an API client.
   http::Response protocol_error(unsigned status, std::string_view code, std::string_view message,

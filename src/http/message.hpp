@@ -110,8 +110,9 @@ struct Response {
   /// Which route answered, for metrics ("/", "/guestbook", "static", "not_found", …); always a
   /// string literal (metrics key on its address).
   std::string_view route = "unmatched";
-  /// Header lines written after `headers`, already in wire form ("Name: value\r\n"…) and
-  /// shared by many responses (the security headers); never holds a per-response value.
+  /// Header lines written before `headers` (as Express sends helmet's, set before any route),
+  /// already in wire form ("Name: value\r\n"…) and shared by many responses (the security
+  /// headers); never holds a per-response value.
   std::string_view header_block;
 
   /// Body length the Content-Length header must announce.

@@ -2,9 +2,9 @@
 ambiguous framing (no request smuggling), header injection through echoed values, and path
 tricks. Every wait is bounded; the limits are set small so the tests stay fast.
 
-Tests that pin a behaviour cppapp does not have yet are in KnownBugsTest at the end, marked
-expectedFailure (each names the bug): they start passing, and must then lose the mark, when the
-owner fixes it.
+A behaviour cppapp does not have yet is pinned, when there is one, by a KnownBugsTest class at
+the end, its tests marked expectedFailure (each naming the bug), to lose the mark when it is
+fixed. None is open now.
 """
 
 import json
