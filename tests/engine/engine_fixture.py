@@ -5,6 +5,8 @@ The engine itself is started by tests/engine/engine (ctest's engine.setup), whic
 images (setup.py); the tests only use them.
 """
 
+import copy
+import http.client
 import importlib.machinery
 import importlib.util
 import json
@@ -13,6 +15,7 @@ import re
 import socket
 import subprocess
 import time
+import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -120,7 +123,6 @@ def printable(counts):
 def haproxy_servers_up(host, stats_port, backend="app1-be8080", prefix="app1_"):
     """How many servers of `backend` the stand-in HAProxy has UP (its stats page, CSV); 0 when
     the page cannot be read."""
-    import http.client
     conn = http.client.HTTPConnection(host, stats_port, timeout=5)
     try:
         conn.request("GET", "/stats;csv")
@@ -142,7 +144,6 @@ def ferretdb_for_replica_set(stack, keep_placement=False):
     and config) replaced by one FerretDB service named mongo-store (mongo:7 cannot be pulled here;
     dnsrr: no virtual IPs on this kernel). With keep_placement, FerretDB is placed as
     mongo-store-1 is (on the node labelled mongo=1). Returns a changed copy."""
-    import copy
     stack = copy.deepcopy(stack)
     services = stack["services"]
     placement = services["mongo-store-1"]["deploy"]["placement"]
@@ -161,3 +162,50 @@ def ferretdb_for_replica_set(stack, keep_placement=False):
     if keep_placement:
         services["mongo-store"]["deploy"]["placement"] = placement
     return stack
+
+
+class Phases(unittest.TestCase):
+    """Test methods that are phases of one deployment, run in order (test_1, test_2, …): once one
+    fails, the later ones are skipped rather than left to time out on a broken deployment."""
+
+    broken = None
+
+    def setUp(self):
+        if self.broken:
+            self.skipTest("an earlier phase failed: " + self.broken)
+
+    def run(self, result=None):
+        failures = len(result.failures) + len(result.errors) if result else 0
+        outcome = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > failures and not type(self).broken:
+            type(self).broken = self._testMethodName
+        return outcome
+
+    # Load through the proxy (scripts/cluster's Load), one run per phase. A subclass says where
+    # the proxy is (load_target) and makes the dicts answered and rates in its setUpClass.
+
+    def load_target(self):
+        raise NotImplementedError
+
+    def start_load(self, clients=4, pause=0.005):
+        host, port = self.load_target()
+        self.load = cluster.Load(port, clients=clients, pause=pause, max_requests=200000, host=host).start()
+        wait_until(lambda: cluster.total(self.load.summary()) >= 100, 30, "traffic through the proxy")
+        return self.load
+
+    def wait_for_traffic(self, more):
+        target = cluster.total(self.load.summary()) + more
+        wait_until(lambda: cluster.total(self.load.summary()) >= target, 60, "%d more requests" % more)
+
+    def finish(self, phase):
+        """Stops the load; keeps the request ids answered (answered[phase]) and the rate (rates[phase])."""
+        self.load.stop()
+        self.answered[phase] = self.load.answered_ids()
+        with self.load.lock:
+            times = [when for when, _, _, _ in self.load.results]
+        counts = self.load.summary()
+        seconds = max(times) - min(times) if times else 0
+        if seconds > 0:
+            self.rates[phase] = "%.0f requests/s through the proxy, %.0f of them database calls (for %.0f s)" % (
+                cluster.total(counts) / seconds, sum(counts["db"].values()) / seconds, seconds)
+        return counts

@@ -41,7 +41,7 @@ import unittest
 
 import yaml
 
-from engine_fixture import (ARTIFACTS, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker,
+from engine_fixture import (Phases, ARTIFACTS, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker,
                             ferretdb_for_replica_set, haproxy_servers_up, printable, received_records, report,
                             start_report, wait_until)
 
@@ -68,7 +68,6 @@ LOGSTASH = "logging_logstash"
 PROXY = "proxy_proxy"
 MONGO_URL = "mongodb://mongo-store:27017/nodeapp"
 RECEIVED_DIR = "/var/tmp/cppapp-received"
-CLIENTS = 4
 
 
 def container(name):
@@ -146,21 +145,8 @@ def stacks_for_these_nodes(work):
     return target
 
 
-class MultiNodeTest(unittest.TestCase):
+class MultiNodeTest(Phases):
     """One swarm for all phases, which run in order; once one fails the later ones are skipped."""
-
-    broken = None
-
-    def setUp(self):
-        if self.broken:
-            self.skipTest("an earlier phase failed: " + self.broken)
-
-    def run(self, result=None):
-        failures = len(result.failures) + len(result.errors) if result else 0
-        outcome = super().run(result)
-        if result is not None and len(result.failures) + len(result.errors) > failures and not type(self).broken:
-            type(self).broken = self._testMethodName
-        return outcome
 
     @classmethod
     def setUpClass(cls):
@@ -249,25 +235,8 @@ class MultiNodeTest(unittest.TestCase):
         wait_until(serving, timeout, "app1 3/3 running%s and 3 servers UP in HAProxy" %
                    (" off " + ", ".join(avoid) if avoid else ""), interval=0.5)
 
-    def start_load(self):
-        self.load = cluster.Load(80, clients=CLIENTS, pause=0.005, max_requests=200000,
-                                 host=self.ip[self.proxy_node()]).start()
-        wait_until(lambda: cluster.total(self.load.summary()) >= 100, 30, "traffic through the proxy")
-
-    def wait_for_traffic(self, more):
-        target = cluster.total(self.load.summary()) + more
-        wait_until(lambda: cluster.total(self.load.summary()) >= target, 60, "%d more requests" % more)
-
-    def finish(self, phase):
-        self.load.stop()
-        self.answered[phase] = self.load.answered_ids()
-        with self.load.lock:
-            times = [when for when, _, _, _ in self.load.results]
-        counts = self.load.summary()
-        seconds = max(times) - min(times)
-        self.rates[phase] = "%.0f requests/s through the proxy, %.0f of them database calls (for %.0f s)" % (
-            cluster.total(counts) / seconds, sum(counts["db"].values()) / seconds, seconds)
-        return counts
+    def load_target(self):
+        return self.ip[self.proxy_node()], 80
 
     # --- the phases, in order ---------------------------------------------------------------
 
@@ -483,8 +452,7 @@ class MultiNodeTest(unittest.TestCase):
 
     def test_6_a_heavier_load_is_served_without_failure(self):
         self.wait_three_serving(node_down=True)
-        self.load = cluster.Load(80, clients=16, pause=0, max_requests=200000,
-                                 host=self.ip[self.proxy_node()]).start()
+        self.start_load(clients=16, pause=0)
         time.sleep(10)
         counts = self.finish("heavier load")
         report("16 clients without pause for 10 s", {

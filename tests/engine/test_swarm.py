@@ -26,7 +26,7 @@ import unittest
 
 import yaml
 
-from engine_fixture import (BROKEN_IMAGE, HERE, IMAGE, REPO, cluster, docker, ferretdb_for_replica_set, free_port,
+from engine_fixture import (Phases, BROKEN_IMAGE, HERE, IMAGE, REPO, cluster, docker, ferretdb_for_replica_set, free_port,
                             haproxy_servers_up, printable, received_records, report, wait_until)
 
 STACKS = ["apps", "logging", "proxy"]  # removal order: apps first
@@ -69,22 +69,9 @@ def service_image(service):
     return docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", service).strip()
 
 
-class SwarmTest(unittest.TestCase):
+class SwarmTest(Phases):
     """One deployment for all phases, which run in order (test_1 … test_6); once one phase
     leaves the deployment broken, the later ones are skipped rather than left to time out."""
-
-    broken = None
-
-    def setUp(self):
-        if self.broken:
-            self.skipTest("an earlier phase failed: " + self.broken)
-
-    def run(self, result=None):
-        failures = len(result.failures) + len(result.errors) if result else 0
-        outcome = super().run(result)
-        if result is not None and len(result.failures) + len(result.errors) > failures and not type(self).broken:
-            type(self).broken = self._testMethodName
-        return outcome
 
     @classmethod
     def setUpClass(cls):
@@ -95,6 +82,7 @@ class SwarmTest(unittest.TestCase):
         cls.received = os.path.join(cls.received_dir, "events.ndjson")
         cls.proxy_port, cls.stats_port = free_port(), free_port()
         cls.answered = {}  # phase → request ids app1 answered, for test_6
+        cls.rates = {}
         cls.kill_mark = None
         cls.answered_after_kill = set()
         remove_everything()
@@ -137,19 +125,8 @@ class SwarmTest(unittest.TestCase):
         wait_until(lambda: APP1 + " 3/3" in replicas(APP1) and len(app1_containers("healthy")) == 3
                    and self.servers_up() == 3, timeout, "app1 3/3, healthy, and 3 servers UP in HAProxy")
 
-    def start_load(self):
-        self.load = cluster.Load(self.proxy_port, clients=CLIENTS, pause=0.005, max_requests=200000).start()
-        wait_until(lambda: cluster.total(self.load.summary()) >= 100, 30, "traffic through the proxy")
-        return self.load
-
-    def wait_for_traffic(self, more):
-        target = cluster.total(self.load.summary()) + more
-        wait_until(lambda: cluster.total(self.load.summary()) >= target, 60, "%d more requests" % more)
-
-    def finish(self, phase):
-        self.load.stop()
-        self.answered[phase] = self.load.answered_ids()
-        return self.load.summary()
+    def load_target(self):
+        return "127.0.0.1", self.proxy_port
 
     # --- the phases, in order -----------------------------------------------------------------
 
