@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -162,6 +163,14 @@ def ferretdb_for_replica_set(stack, keep_placement=False):
     if keep_placement:
         services["mongo-store"]["deploy"]["placement"] = placement
     return stack
+
+
+def clean_up(remove, work):
+    """After a test: remove() what it made on the engine, unless CPPAPP_ENGINE_KEEP=1 (to look at
+    it), and its work directory."""
+    if os.environ.get("CPPAPP_ENGINE_KEEP") != "1":
+        remove()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 class Phases(unittest.TestCase):

@@ -41,7 +41,7 @@ import unittest
 
 import yaml
 
-from engine_fixture import (Phases, ARTIFACTS, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker,
+from engine_fixture import (Phases, clean_up, ARTIFACTS, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker,
                             ferretdb_for_replica_set, haproxy_servers_up, printable, received_records, report,
                             start_report, wait_until)
 
@@ -156,7 +156,7 @@ class MultiNodeTest(Phases):
         cls.rates = {}  # phase → the load's rates (what the stand-ins sustained)
         cls.cli = "m1"  # the manager the test talks to (changes if it is stopped)
         remove_everything()
-        cls.addClassCleanup(cls.clean_up)  # runs even when setUpClass fails half-way
+        cls.addClassCleanup(lambda: clean_up(remove_everything, cls.work))  # even if setUpClass fails
         start_report(REPORT, "Multi-node swarm test report", "`ctest -R engine.multinode` "
                      "(tests/engine/test_multinode.py)", "7 nodes in containers, each its own dockerd")
         seconds = {}
@@ -181,12 +181,6 @@ class MultiNodeTest(Phases):
     def tearDownClass(cls):
         report("Total", {"seconds for the whole test (node images, nodes, every phase)":
                          "%.0f" % (time.monotonic() - cls.started)}, path=REPORT)
-
-    @classmethod
-    def clean_up(cls):
-        if os.environ.get("CPPAPP_ENGINE_KEEP") != "1":  # keep it for a look: CPPAPP_ENGINE_KEEP=1
-            remove_everything()
-        shutil.rmtree(cls.work, ignore_errors=True)
 
     @classmethod
     def write_inventory(cls, name, lines):

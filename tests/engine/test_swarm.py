@@ -26,7 +26,7 @@ import unittest
 
 import yaml
 
-from engine_fixture import (Phases, BROKEN_IMAGE, HERE, IMAGE, REPO, cluster, docker, ferretdb_for_replica_set, free_port,
+from engine_fixture import (Phases, clean_up, BROKEN_IMAGE, HERE, IMAGE, REPO, cluster, docker, ferretdb_for_replica_set, free_port,
                             haproxy_servers_up, printable, received_records, report, wait_until)
 
 STACKS = ["apps", "logging", "proxy"]  # removal order: apps first
@@ -90,9 +90,7 @@ class SwarmTest(Phases):
 
     @classmethod
     def tearDownClass(cls):
-        if os.environ.get("CPPAPP_ENGINE_KEEP") != "1":  # keep it for a look: CPPAPP_ENGINE_KEEP=1
-            remove_everything()
-        shutil.rmtree(cls.work, ignore_errors=True)
+        clean_up(remove_everything, cls.work)
 
     @classmethod
     def prepare_deploy_dir(cls):
