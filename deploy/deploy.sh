@@ -50,7 +50,7 @@ fi
 
 # 3. Placement: the stacks need a node labelled logger=true (Elasticsearch, Logstash, Kibana) and
 #    three workers labelled mongo=1, mongo=2, mongo=3 (one replica-set member each).
-labels=$(docker node ls -q | xargs docker node inspect --format '{{range $k, $v := .Spec.Labels}}{{$k}}={{$v}} {{end}}')
+labels=$(docker node ls -q | xargs docker node inspect --format '{{range $k, $v := .Spec.Labels}}{{$k}}={{$v}} {{end}}' | tr '\n' ' ')
 for wanted in logger=true mongo=1 mongo=2 mongo=3; do
   [[ " $labels " == *" $wanted "* ]] ||
     say "warning: no node is labelled $wanted; its services stay pending (docker node update --label-add $wanted NODE)"

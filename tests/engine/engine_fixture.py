@@ -5,14 +5,18 @@ The engine itself is started by tests/engine/engine (ctest's engine.setup), whic
 images (setup.py); the tests only use them.
 """
 
+import copy
+import http.client
 import importlib.machinery
 import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
+import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -87,26 +91,130 @@ def received_records(path):
     return records
 
 
-def start_report():
+def start_report(path=REPORT, title="Real-engine test report", written_by="`ctest -R engine` (tests/engine/)",
+                 swarm="single-node swarm"):
     """A new report: the machine and the revision; each test appends its section."""
     os.makedirs(ARTIFACTS, exist_ok=True)
     server = docker("version", "--format", "{{.Server.Version}}").strip()
-    with open(REPORT, "w") as report:
-        report.write("# Real-engine test report\n\n")
-        report.write("Written by `ctest -R engine` (tests/engine/); the committed copy is the last run "
-                     "the README refers to.\n\n")
+    with open(path, "w") as report:
+        report.write("# %s\n\n" % title)
+        report.write("Written by %s; the committed copy is the last run the README refers to.\n\n" % written_by)
         report.write("| | |\n|---|---|\n")
         report.write("| date | %s |\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
         report.write("| revision | %s |\n" % git_revision())
-        report.write("| engine | dockerd %s (Debian docker.io), single-node swarm |\n" % server)
+        report.write("| engine | dockerd %s (Debian docker.io), %s |\n" % (server, swarm))
         report.write("| machine | %d cores, kernel %s |\n" % (os.cpu_count(), os.uname().release))
 
 
-def report(section, rows):
+def report(section, rows, path=REPORT):
     """Appends a section with one table row per figure, and prints it for the test log."""
     os.makedirs(ARTIFACTS, exist_ok=True)
-    with open(REPORT, "a") as out:
+    with open(path, "a") as out:
         out.write("\n## %s\n\n| figure | value |\n|---|---|\n" % section)
         for name, value in rows.items():
             out.write("| %s | %s |\n" % (name, value))
     print("\n%s: %s" % (section, json.dumps(rows, default=str)), flush=True)
+
+
+def printable(counts):
+    """A Load summary with its outcomes as strings, for the report."""
+    return {kind: {str(outcome): n for outcome, n in per.items()} for kind, per in counts.items()}
+
+
+def haproxy_servers_up(host, stats_port, backend="app1-be8080", prefix="app1_"):
+    """How many servers of `backend` the stand-in HAProxy has UP (its stats page, CSV); 0 when
+    the page cannot be read."""
+    conn = http.client.HTTPConnection(host, stats_port, timeout=5)
+    try:
+        conn.request("GET", "/stats;csv")
+        rows = conn.getresponse().read().decode().splitlines()
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        conn.close()
+    if not rows:
+        return 0
+    header = rows[0].lstrip("# ").split(",")
+    status = header.index("status")
+    return sum(1 for row in rows[1:] if row.startswith("%s,%s" % (backend, prefix)) and
+               row.split(",")[status] == "UP")
+
+
+def ferretdb_for_replica_set(stack, keep_placement=False):
+    """deploy/apps.yml with its MongoDB replica set (mongo-store-1..3, mongo-rs-init, their volumes
+    and config) replaced by one FerretDB service named mongo-store (mongo:7 cannot be pulled here;
+    dnsrr: no virtual IPs on this kernel). With keep_placement, FerretDB is placed as
+    mongo-store-1 is (on the node labelled mongo=1). Returns a changed copy."""
+    stack = copy.deepcopy(stack)
+    services = stack["services"]
+    placement = services["mongo-store-1"]["deploy"]["placement"]
+    for name in [n for n in services if n.startswith("mongo-")]:
+        del services[name]
+    stack["volumes"] = {"ferretdb-data": None}
+    stack.pop("configs", None)
+    services["mongo-store"] = {
+        "image": TESTBED_IMAGE,
+        "command": ["ferretdb", "--handler=sqlite", "--sqlite-url=file:/state/", "--state-dir=/state",
+                    "--listen-addr=:27017", "--debug-addr=-", "--telemetry=disable", "--log-level=error"],
+        "networks": ["apps_net"],
+        "volumes": ["ferretdb-data:/state"],
+        "deploy": {"replicas": 1, "endpoint_mode": "dnsrr"},
+    }
+    if keep_placement:
+        services["mongo-store"]["deploy"]["placement"] = placement
+    return stack
+
+
+def clean_up(remove, work):
+    """After a test: remove() what it made on the engine, unless CPPAPP_ENGINE_KEEP=1 (to look at
+    it), and its work directory."""
+    if os.environ.get("CPPAPP_ENGINE_KEEP") != "1":
+        remove()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+class Phases(unittest.TestCase):
+    """Test methods that are phases of one deployment, run in order (test_1, test_2, …): once one
+    fails, the later ones are skipped rather than left to time out on a broken deployment."""
+
+    broken = None
+
+    def setUp(self):
+        if self.broken:
+            self.skipTest("an earlier phase failed: " + self.broken)
+
+    def run(self, result=None):
+        failures = len(result.failures) + len(result.errors) if result else 0
+        outcome = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > failures and not type(self).broken:
+            type(self).broken = self._testMethodName
+        return outcome
+
+    # Load through the proxy (scripts/cluster's Load), one run per phase. A subclass says where
+    # the proxy is (load_target) and makes the dicts answered and rates in its setUpClass.
+
+    def load_target(self):
+        raise NotImplementedError
+
+    def start_load(self, clients=4, pause=0.005):
+        host, port = self.load_target()
+        self.load = cluster.Load(port, clients=clients, pause=pause, max_requests=200000, host=host).start()
+        wait_until(lambda: cluster.total(self.load.summary()) >= 100, 30, "traffic through the proxy")
+        return self.load
+
+    def wait_for_traffic(self, more):
+        target = cluster.total(self.load.summary()) + more
+        wait_until(lambda: cluster.total(self.load.summary()) >= target, 60, "%d more requests" % more)
+
+    def finish(self, phase):
+        """Stops the load; keeps the request ids answered (answered[phase]) and the rate (rates[phase])."""
+        self.load.stop()
+        self.answered[phase] = self.load.answered_ids()
+        with self.load.lock:
+            times = [when for when, _, _, _ in self.load.results]
+        counts = self.load.summary()
+        seconds = max(times) - min(times) if times else 0
+        if seconds > 0:
+            self.rates[phase] = "%.0f requests/s through the proxy, %.0f of them database calls (for %.0f s)" % (
+                cluster.total(counts) / seconds, sum(counts["db"].values()) / seconds, seconds)
+        return counts

@@ -16,7 +16,6 @@ kernel has no IPVS, so no service virtual IPs and no routing mesh: the stand-ins
 endpoint_mode dnsrr and host-mode ports, and HAProxy resolves tasks.apps_app1.
 """
 
-import copy
 import http.client
 import os
 import shutil
@@ -27,8 +26,8 @@ import unittest
 
 import yaml
 
-from engine_fixture import (BROKEN_IMAGE, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker, free_port,
-                            received_records, report, wait_until)
+from engine_fixture import (Phases, clean_up, BROKEN_IMAGE, HERE, IMAGE, REPO, cluster, docker, ferretdb_for_replica_set, free_port,
+                            haproxy_servers_up, printable, received_records, report, wait_until)
 
 STACKS = ["apps", "logging", "proxy"]  # removal order: apps first
 NETWORKS = ["main", "log_net", "apps_net"]
@@ -41,25 +40,11 @@ CLIENTS = 4
 
 def apps_for_one_node(stack):
     """deploy/apps.yml as one registry-less node can run it. The only changes:
-      - the replica set (mongo-store-1..3, mongo-rs-init, their volumes and config) becomes one
-        FerretDB service named mongo-store (dnsrr: no virtual IPs here);
+      - the replica set becomes one FerretDB service named mongo-store (ferretdb_for_replica_set);
       - app1 loses its `node.role == worker` constraint: the only node is a manager.
     app1 is otherwise the file's own (its image comes from CPPAPP_IMAGE, as deploy.sh sets it)."""
-    stack = copy.deepcopy(stack)
-    services = stack["services"]
-    for name in [n for n in services if n.startswith("mongo-")]:
-        del services[name]
-    stack["volumes"] = {"ferretdb-data": None}
-    stack.pop("configs", None)
-    services["mongo-store"] = {
-        "image": TESTBED_IMAGE,
-        "command": ["ferretdb", "--handler=sqlite", "--sqlite-url=file:/state/", "--state-dir=/state",
-                    "--listen-addr=:27017", "--debug-addr=-", "--telemetry=disable", "--log-level=error"],
-        "networks": ["apps_net"],
-        "volumes": ["ferretdb-data:/state"],
-        "deploy": {"replicas": 1, "endpoint_mode": "dnsrr"},
-    }
-    constraints = services["app1"]["deploy"]["placement"]["constraints"]
+    stack = ferretdb_for_replica_set(stack)
+    constraints = stack["services"]["app1"]["deploy"]["placement"]["constraints"]
     constraints.remove("node.role == worker")
     return stack
 
@@ -84,22 +69,9 @@ def service_image(service):
     return docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", service).strip()
 
 
-class SwarmTest(unittest.TestCase):
+class SwarmTest(Phases):
     """One deployment for all phases, which run in order (test_1 … test_6); once one phase
     leaves the deployment broken, the later ones are skipped rather than left to time out."""
-
-    broken = None
-
-    def setUp(self):
-        if self.broken:
-            self.skipTest("an earlier phase failed: " + self.broken)
-
-    def run(self, result=None):
-        failures = len(result.failures) + len(result.errors) if result else 0
-        outcome = super().run(result)
-        if result is not None and len(result.failures) + len(result.errors) > failures and not type(self).broken:
-            type(self).broken = self._testMethodName
-        return outcome
 
     @classmethod
     def setUpClass(cls):
@@ -110,6 +82,7 @@ class SwarmTest(unittest.TestCase):
         cls.received = os.path.join(cls.received_dir, "events.ndjson")
         cls.proxy_port, cls.stats_port = free_port(), free_port()
         cls.answered = {}  # phase → request ids app1 answered, for test_6
+        cls.rates = {}
         cls.kill_mark = None
         cls.answered_after_kill = set()
         remove_everything()
@@ -117,9 +90,7 @@ class SwarmTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if os.environ.get("CPPAPP_ENGINE_KEEP") != "1":  # keep it for a look: CPPAPP_ENGINE_KEEP=1
-            remove_everything()
-        shutil.rmtree(cls.work, ignore_errors=True)
+        clean_up(remove_everything, cls.work)
 
     @classmethod
     def prepare_deploy_dir(cls):
@@ -145,37 +116,15 @@ class SwarmTest(unittest.TestCase):
             conn.close()
 
     def servers_up(self):
-        """How many app1 servers HAProxy has UP (its stats page, CSV)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.stats_port, timeout=5)
-        try:
-            conn.request("GET", "/stats;csv")
-            rows = conn.getresponse().read().decode().splitlines()
-        except OSError:
-            return 0
-        finally:
-            conn.close()
-        header = rows[0].lstrip("# ").split(",")
-        status = header.index("status")
-        return sum(1 for row in rows[1:] if row.startswith("app1-be8080,app1_") and
-                   row.split(",")[status] == "UP")
+        """How many app1 servers HAProxy has UP."""
+        return haproxy_servers_up("127.0.0.1", self.stats_port)
 
     def wait_three_serving(self, timeout=120):
         wait_until(lambda: APP1 + " 3/3" in replicas(APP1) and len(app1_containers("healthy")) == 3
                    and self.servers_up() == 3, timeout, "app1 3/3, healthy, and 3 servers UP in HAProxy")
 
-    def start_load(self):
-        self.load = cluster.Load(self.proxy_port, clients=CLIENTS, pause=0.005, max_requests=200000).start()
-        wait_until(lambda: cluster.total(self.load.summary()) >= 100, 30, "traffic through the proxy")
-        return self.load
-
-    def wait_for_traffic(self, more):
-        target = cluster.total(self.load.summary()) + more
-        wait_until(lambda: cluster.total(self.load.summary()) >= target, 60, "%d more requests" % more)
-
-    def finish(self, phase):
-        self.load.stop()
-        self.answered[phase] = self.load.answered_ids()
-        return self.load.summary()
+    def load_target(self):
+        return "127.0.0.1", self.proxy_port
 
     # --- the phases, in order -----------------------------------------------------------------
 
@@ -213,11 +162,11 @@ class SwarmTest(unittest.TestCase):
         after = app1_containers()
         report("Swarm: docker service update --force (start-first)", {
             "requests": cluster.total(counts), "failed": cluster.failures(counts),
-            "outcomes": cluster_printable(counts), "seconds to complete": "%.1f" % seconds,
+            "outcomes": printable(counts), "seconds to complete": "%.1f" % seconds,
             "tasks replaced": "%d of 3" % len(before - after)})
         self.assertEqual(len(before & after), 0, "not every task was replaced")
         self.assertGreater(cluster.total(counts), 500)
-        self.assertEqual(cluster.failures(counts), 0, cluster_printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, printable(counts))
 
     def test_3_an_update_to_a_broken_image_rolls_back_by_itself(self):
         self.wait_three_serving()
@@ -234,11 +183,11 @@ class SwarmTest(unittest.TestCase):
         report("Swarm: update to an image that cannot start (THREADS=0)", {
             "update ended as": state, "seconds until rolled back": "%.1f" % seconds,
             "requests": cluster.total(counts), "failed": cluster.failures(counts),
-            "outcomes": cluster_printable(counts)})
+            "outcomes": printable(counts)})
         self.assertEqual(state, "rollback_completed")
         self.assertEqual(service_image(APP1).split("@")[0], IMAGE)
         self.assertEqual(app1_containers("healthy"), before, "the serving tasks were touched")
-        self.assertEqual(cluster.failures(counts), 0, cluster_printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, printable(counts))
 
     def test_4_a_killed_task_fails_at_most_its_requests_and_is_replaced(self):
         self.wait_three_serving()
@@ -256,12 +205,12 @@ class SwarmTest(unittest.TestCase):
         after_replacement = self.load.summary(since=replaced_mark)
         report("Swarm: docker kill of one app1 task", {
             "requests": cluster.total(counts), "failed": cluster.failures(counts),
-            "outcomes": cluster_printable(counts),
+            "outcomes": printable(counts),
             "seconds until 3/3 healthy and UP again": "%.1f" % seconds})
         self.assertNotIn(victim, app1_containers())
         # A client has one request in flight at a time: the dead task held at most CLIENTS.
-        self.assertLessEqual(cluster.failures(counts), CLIENTS, cluster_printable(counts))
-        self.assertEqual(cluster.failures(after_replacement), 0, cluster_printable(after_replacement))
+        self.assertLessEqual(cluster.failures(counts), CLIENTS, printable(counts))
+        self.assertEqual(cluster.failures(after_replacement), 0, printable(after_replacement))
 
     def test_5_the_database_away_fails_only_database_routes_with_503(self):
         self.wait_three_serving()
@@ -287,14 +236,14 @@ class SwarmTest(unittest.TestCase):
         after = self.load.summary(since=recovered_at)
         everything = self.load.summary()
         report("Swarm: database scaled to 0 for 10 s, then back to 1", {
-            "before": cluster_printable(before), "outage": cluster_printable(outage),
-            "after recovery": cluster_printable(after),
+            "before": printable(before), "outage": printable(outage),
+            "after recovery": printable(after),
             "seconds from scale 1 to recovery": "%.1f" % (recovered_at - restarted_at)})
-        self.assertEqual(cluster.failures(before), 0, cluster_printable(before))
-        self.assertTrue(all(cluster.succeeded(o) for o in everything["page"]), cluster_printable(everything))
-        self.assertTrue(set(everything["db"]) <= {200, 201, 503}, cluster_printable(everything))
-        self.assertGreater(outage["db"].get(503, 0), 0, cluster_printable(outage))
-        self.assertEqual(cluster.failures(after), 0, cluster_printable(after))
+        self.assertEqual(cluster.failures(before), 0, printable(before))
+        self.assertTrue(all(cluster.succeeded(o) for o in everything["page"]), printable(everything))
+        self.assertTrue(set(everything["db"]) <= {200, 201, 503}, printable(everything))
+        self.assertGreater(outage["db"].get(503, 0), 0, printable(outage))
+        self.assertEqual(cluster.failures(after), 0, printable(after))
         self.assertEqual(app1_containers(), tasks, "app1 was restarted")
 
     def test_6_every_answered_request_has_its_access_record_at_the_receiver(self):
@@ -327,10 +276,6 @@ class SwarmTest(unittest.TestCase):
                 self.assertEqual(killed_after, set(), "records lost for requests answered after the kill")
             else:
                 self.assertEqual(lost, set(), "%s: %d access records never arrived" % (phase, len(lost)))
-
-
-def cluster_printable(counts):
-    return {kind: {str(outcome): n for outcome, n in per.items()} for kind, per in counts.items()}
 
 
 def remove_everything():
