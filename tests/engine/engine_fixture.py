@@ -65,6 +65,12 @@ def project_version():
         return re.search(r"project\(cppapp VERSION ([0-9.]+)", cmake.read()).group(1)
 
 
+def built_revision():
+    """The revision setup.py gave the image it built (the checkout may have moved on since)."""
+    with open(os.path.join(ARTIFACTS, "image-revision")) as recorded:
+        return recorded.read().strip()
+
+
 def git_revision():
     result = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], capture_output=True, text=True)
     return result.stdout.strip() if result.returncode == 0 else "unknown"
@@ -162,6 +168,14 @@ def ferretdb_for_replica_set(stack, keep_placement=False):
     }
     if keep_placement:
         services["mongo-store"]["deploy"]["placement"] = placement
+    return stack
+
+
+def without_write_limit(stack):
+    """app1 with WRITE_RATE=off: the load generator is one client (behind HAProxy, one address)
+    posting as fast as it can, and these tests measure availability, not the spam limit (which
+    tests/integration/test_hostile.py covers), as scripts/cluster does. Changes `stack`."""
+    stack["services"]["app1"].setdefault("environment", {})["WRITE_RATE"] = "off"
     return stack
 
 

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from engine_fixture import (BROKEN_IMAGE, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, git_revision, image_size,
+from engine_fixture import (ARTIFACTS, BROKEN_IMAGE, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, git_revision, image_size,
                             mib, project_version, report, start_report)
 
 
@@ -37,9 +37,12 @@ def main():
     seconds = {}
     seconds["engine up (dockerd, base images, swarm)"] = timed("engine", [os.path.join(HERE, "engine"), "up"])
     start_report()
+    revision = git_revision()
+    with open(os.path.join(ARTIFACTS, "image-revision"), "w") as recorded:
+        recorded.write(revision + "\n")
     seconds["cppapp image build"] = timed(
         "cppapp image", [DOCKER, "build", "--progress=plain", "--build-arg", "VERSION=" + project_version(),
-                         "--build-arg", "REVISION=" + git_revision(), "-t", IMAGE, REPO],
+                         "--build-arg", "REVISION=" + revision, "-t", IMAGE, REPO],
         env=build_env())
     seconds["broken image build"] = timed(
         "broken image", [DOCKER, "build", "-t", BROKEN_IMAGE, "-"],

@@ -17,7 +17,7 @@ import unittest
 
 import yaml
 
-from engine_fixture import (IMAGE, REPO, docker, git_revision, image_size, mib, project_version, report,
+from engine_fixture import (IMAGE, REPO, built_revision, docker, image_size, mib, project_version, report,
                             wait_until)
 
 BIN = os.environ.get("CPPAPP_BIN", os.path.join(REPO, "build", "debug", "cppapp"))
@@ -162,12 +162,14 @@ class ImageTest(unittest.TestCase):
                         '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}\n{{end}}', IMAGE).splitlines()
         labels = dict(line.split("=", 1) for line in labels if "=" in line)
         self.assertEqual(labels.get("org.opencontainers.image.version"), project_version())
-        self.assertEqual(labels.get("org.opencontainers.image.revision"), git_revision())
+        revision = built_revision()
+        self.assertEqual(labels.get("org.opencontainers.image.revision"), revision)
+        self.assertRegex(revision, r"^([0-9a-f]{40}|unknown)$")
         for key in ("org.opencontainers.image.source", "org.opencontainers.image.title"):
             self.assertTrue(labels.get(key), key)
         # The binary inside says the same.
         self.assertEqual(docker("run", "--rm", IMAGE, "--version").strip(),
-                         "cppapp %s (revision %s)" % (project_version(), git_revision()))
+                         "cppapp %s (revision %s)" % (project_version(), revision))
 
 
 if __name__ == "__main__":

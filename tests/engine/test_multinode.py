@@ -42,8 +42,8 @@ import unittest
 import yaml
 
 from engine_fixture import (Phases, clean_up, ARTIFACTS, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker,
-                            ferretdb_for_replica_set, haproxy_servers_up, printable, received_records, report,
-                            start_report, wait_until)
+                            ferretdb_for_replica_set, haproxy_servers_up, printable, received_records,
+                            report, start_report, wait_until, without_write_limit)
 
 REPORT = os.path.join(ARTIFACTS, "multinode-report.md")
 PREFIX = "cppapp-node-"
@@ -132,7 +132,8 @@ def stacks_for_these_nodes(work):
         with open(os.path.join(target, name), "w") as out:
             yaml.safe_dump(stack, out, sort_keys=False)
 
-    save(ferretdb_for_replica_set(load(REPO, "deploy", "apps.yml"), keep_placement=True), "apps.yml")
+    save(without_write_limit(ferretdb_for_replica_set(load(REPO, "deploy", "apps.yml"), keep_placement=True)),
+         "apps.yml")
     logging = load(HERE, "stacks", "logging.yml")
     logging["services"]["logstash"]["deploy"]["placement"] = \
         load(REPO, "deploy", "logging.yml")["services"]["logstash"]["deploy"]["placement"]

@@ -26,8 +26,9 @@ import unittest
 
 import yaml
 
-from engine_fixture import (Phases, clean_up, BROKEN_IMAGE, HERE, IMAGE, REPO, cluster, docker, ferretdb_for_replica_set, free_port,
-                            haproxy_servers_up, printable, received_records, report, wait_until)
+from engine_fixture import (BROKEN_IMAGE, HERE, IMAGE, REPO, Phases, clean_up, cluster, docker,
+                            ferretdb_for_replica_set, free_port, haproxy_servers_up, printable,
+                            received_records, report, wait_until, without_write_limit)
 
 STACKS = ["apps", "logging", "proxy"]  # removal order: apps first
 NETWORKS = ["main", "log_net", "apps_net"]
@@ -41,9 +42,10 @@ CLIENTS = 4
 def apps_for_one_node(stack):
     """deploy/apps.yml as one registry-less node can run it. The only changes:
       - the replica set becomes one FerretDB service named mongo-store (ferretdb_for_replica_set);
-      - app1 loses its `node.role == worker` constraint: the only node is a manager.
+      - app1 loses its `node.role == worker` constraint: the only node is a manager;
+      - app1's per-client write limit is off (without_write_limit).
     app1 is otherwise the file's own (its image comes from CPPAPP_IMAGE, as deploy.sh sets it)."""
-    stack = ferretdb_for_replica_set(stack)
+    stack = without_write_limit(ferretdb_for_replica_set(stack))
     constraints = stack["services"]["app1"]["deploy"]["placement"]["constraints"]
     constraints.remove("node.role == worker")
     return stack
