@@ -513,6 +513,14 @@ class LargeHeaderLimitTest(unittest.TestCase):
             self.assertEqual(server.get("/app1/").status, 200)
 
 
+# Not under UBSan (the asan preset sets UBSAN_OPTIONS): its vptr check, meeting a (vtable, type)
+# pair for the first time, asks whether the vtable is readable by writing it into a pipe
+# (sanitizer_common's IsAccessibleMemoryRange). A process out of descriptors cannot make one, so
+# UBSan reports "object has invalid vptr" for a valid object (boost::system's system_category,
+# from the first error_code made while exhausted), and the build's -fno-sanitize-recover makes
+# that fatal. A suppression cannot match it (the type is unknown then). The debug and release
+# runs cover this class.
+@unittest.skipIf("UBSAN_OPTIONS" in os.environ, "UBSan's vptr check needs a free descriptor")
 class DescriptorExhaustionTest(unittest.TestCase):
     """Out of file descriptors (RLIMIT_NOFILE set low on the server before exec, then idle
     connections until accept fails with EMFILE): a kept-alive client asking for a static file gets
