@@ -486,6 +486,19 @@ class TrailerTest(HostileServer, unittest.TestCase):
             client.send(raw)
             self.assertEqual(client.read_response()[0], 431)
 
+    def test_an_empty_chunked_body_sent_byte_by_byte_is_read(self):
+        # Beast asserts (in builds with assertions, as this suite's) that the call after an
+        # incomplete last chunk brings 5 bytes; one byte per read used to abort the server. The
+        # pauses only make separate reads likely; the answer must be right either way.
+        with RawClient(self.server) as client:
+            client.send(b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            for byte in b"0\r\n\r\n":
+                time.sleep(0.02)
+                client.send(bytes([byte]))
+            self.assertEqual(client.read_response()[0], 422)  # answered: an empty body is no entry
+        self.assertServes()
+
     def test_a_huge_chunk_extension_is_431(self):
         raw = (b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n2;ext=" + b"e" * (HEADER_LIMIT * 4))

@@ -60,6 +60,19 @@ TEST(RequestReaderTest, AChunkLineInPiecesFitsEvenWhenTheHeadNearlyFillsTheLimit
   EXPECT_EQ(outcome.request->body, "{}");
 }
 
+// fuzz_chunked finding: Beast asserts that after an incomplete last chunk the next call brings
+// 5 bytes; a client sending an empty chunked body a byte at a time tripped it.
+TEST(RequestReaderTest, AnEmptyChunkedBodyArrivingByteByByteIsRead) {
+  for (const std::string_view tail : {"0\r\n\r\n", "0\r\nX-T: 1\r\n\r\n", "000;e=1\r\n\r\n"}) {
+    const std::string input = std::string(kChunkedHead) + std::string(tail);
+    for (std::size_t piece : {std::size_t{1}, std::size_t{2}}) {
+      const Outcome outcome = read(input, piece);
+      ASSERT_TRUE(outcome.request) << tail << " " << outcome.error.message();
+      EXPECT_EQ(outcome.request->body, "");
+    }
+  }
+}
+
 TEST(RequestReaderTest, AFieldOverWhatBeastHoldsIs431NotAnException) {
   const std::string value(70 * 1024, 'v');
   const std::string as_header = "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + value + "\r\n\r\n";
