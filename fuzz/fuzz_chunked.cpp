@@ -10,7 +10,6 @@
 // Beast's std::length_error for a field over 64 KiB must not escape either (the reader turns it
 // into a 431), nor any other exception.
 #include <algorithm>
-#include <boost/beast/http/error.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,9 +18,8 @@
 #include <string_view>
 
 #include "http/message.hpp"
-#include "server/request_reader.hpp"
+#include "read_in_pieces.hpp"
 
-namespace beast_http = boost::beast::http;
 using namespace cppapp;
 
 namespace {
@@ -31,40 +29,12 @@ constexpr std::size_t kHeaderLimit = 1024;
 constexpr std::size_t kBodyLimit = 2048;
 
 /// One request read from `input` in pieces of `piece` bytes, as the connection reads it;
-/// nullopt when refused or incomplete.
+/// nullopt when refused or incomplete. Aborts when the reader held back more than the limit.
 std::optional<http::Request> read(std::string_view input, std::size_t piece) {
-  server::RequestReader reader(kHeaderLimit, kBodyLimit);
-  std::string buffer;  // what the connection holds unparsed
-  std::size_t offered = 0;
-  bool head_checked = false;
-  while (!reader.done()) {
-    if (reader.head_done() && !head_checked) {
-      if (reader.check_head()) return std::nullopt;  // refused, the connection closes
-      reader.start_body();
-      head_checked = true;
-      continue;
-    }
-    boost::beast::error_code ec;
-    const std::size_t used = buffer.empty() ? 0 : reader.feed(boost::asio::buffer(buffer), ec);
-    buffer.erase(0, used);
-    if (ec && ec != beast_http::error::need_more) return std::nullopt;
-    if (!ec && used > 0) continue;
-    // (A chunk-size line may take 1 KiB even when the head left less: RequestReader.)
-    if (buffer.size() > std::max<std::size_t>(kHeaderLimit, 1024) + piece) std::abort();
-    if (offered == input.size()) {
-      reader.feed_eof(ec);
-      if (ec || !reader.done()) return std::nullopt;
-      break;
-    }
-    const std::size_t more = std::min(piece, input.size() - offered);
-    buffer.append(input.substr(offered, more));
-    offered += more;
-  }
-  if (!head_checked) {
-    if (reader.check_head()) return std::nullopt;
-    reader.start_body();
-  }
-  return reader.release();
+  testing::ReadOutcome outcome = testing::read_in_pieces(input, piece, kHeaderLimit, kBodyLimit);
+  // (A chunk-size line may take 1 KiB even when the head left less: RequestReader.)
+  if (outcome.most_unparsed > std::max<std::size_t>(kHeaderLimit, 1024) + piece) std::abort();
+  return std::move(outcome.request);
 }
 
 bool contains_ignoring_case(std::string_view text, std::string_view word) {

@@ -50,6 +50,18 @@ RequestReader::RequestReader(std::size_t header_limit, std::size_t body_limit)
 }
 
 std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::error_code& ec) {
+  // Once Beast has seen the last-chunk line ("0\r\n") but not the end of the trailer section, it
+  // asserts that the next call brings at least 5 bytes (basic_parser.ipp, parse_chunk_header:
+  // n >= 5): a client sending "0\r\n" and then one byte at a time would abort a build with
+  // assertions (debug, fuzz). So after a body-stage call that used nothing, the parser is only
+  // called again with 5 bytes or more. No chunked body can wait on that: it ends with the last
+  // chunk and an empty line, 5 bytes Beast takes in one call; and a Content-Length body is taken
+  // as it comes, so such a call never uses nothing.
+  constexpr std::size_t kLeastAfterNothingUsed = 5;
+  if (reading_body_ && nothing_used_ && bytes.size() < kLeastAfterNothingUsed) {
+    ec = beast_http::error::need_more;
+    return 0;
+  }
   std::size_t used = 0;
   try {
     used = parser_.put(bytes, ec);
@@ -61,6 +73,7 @@ std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::e
   }
   if (!reading_body_) folds_.feed(std::string_view(static_cast<const char*>(bytes.data()), used));
   consumed_ += used;
+  nothing_used_ = used == 0 && (ec == beast_http::error::need_more || !ec);
   if ((ec == beast_http::error::need_more || (!ec && used == 0)) &&
       bytes.size() - used > unparsed_limit_) {
     ec = beast_http::error::header_limit;  // a trailer section (or chunk-size line) still growing

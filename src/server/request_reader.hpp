@@ -76,6 +76,7 @@ class RequestReader {
   std::size_t trailer_budget_ = 0;  ///< what the head left of HEADER_LIMIT for the trailers
   http::FoldDetector folds_;
   bool reading_body_ = false;
+  bool nothing_used_ = false;  ///< the last call to the parser needed more and used nothing
   std::size_t header_fields_ = 0;
   bool keep_alive_ = true;
 };

@@ -67,7 +67,14 @@ bool StoreMonitor::wait_for(std::chrono::milliseconds delay) {
 }
 
 void StoreMonitor::check_storage() {
+  // Database calls like the ping: one that hangs counts as the database not answering.
+  struct Tracked {
+    std::atomic<std::int64_t>& started;
+    explicit Tracked(std::atomic<std::int64_t>& s) : started(s) { started.store(steady_now_ns()); }
+    ~Tracked() { started.store(0); }
+  };
   if (storage_full_.load()) {
+    const Tracked tracked(ping_started_ns_);
     try {
       store_.probe_write();
       if (storage_full_.exchange(false)) log::info("{} takes writes again", name_);
@@ -76,10 +83,15 @@ void StoreMonitor::check_storage() {
       if (error.kind != StoreError::Kind::full) storage_full_.store(false);
     }
   }
+  // The entry count is a gauge: every few seconds is enough (for MongoDB it is a round trip).
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_count_ < kCountInterval) return;
+  last_count_ = now;
+  const Tracked tracked(ping_started_ns_);
   try {
     entries_.store(store_.count());
   } catch (const StoreError&) {
-    // The count waits for the next ping.
+    // The count waits for a later ping.
   }
 }
 

@@ -56,7 +56,7 @@ class StoreMonitor {
   void note_write_succeeded() const;
   /// True while the store is known to refuse writes for want of room (/readyz says so).
   bool storage_full() const { return storage_full_.load(); }
-  /// Entries stored as of the last successful ping (Store::count; for metrics).
+  /// Entries stored, counted at most every 5 s after a successful ping (Store::count; metrics).
   std::uint64_t entries() const { return entries_.load(); }
 
  private:
@@ -74,6 +74,8 @@ class StoreMonitor {
   std::atomic<std::int64_t> ping_started_ns_{0};  // steady clock; 0 when no ping is running
   mutable std::atomic<bool> storage_full_{false};
   std::atomic<std::uint64_t> entries_{0};
+  static constexpr std::chrono::seconds kCountInterval{5};
+  std::chrono::steady_clock::time_point last_count_{};  ///< monitor thread only
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

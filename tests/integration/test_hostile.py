@@ -486,6 +486,19 @@ class TrailerTest(HostileServer, unittest.TestCase):
             client.send(raw)
             self.assertEqual(client.read_response()[0], 431)
 
+    def test_an_empty_chunked_body_sent_byte_by_byte_is_read(self):
+        # Beast asserts (in builds with assertions, as this suite's) that the call after an
+        # incomplete last chunk brings 5 bytes; one byte per read used to abort the server. The
+        # pauses only make separate reads likely; the answer must be right either way.
+        with RawClient(self.server) as client:
+            client.send(b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            for byte in b"0\r\n\r\n":
+                time.sleep(0.02)
+                client.send(bytes([byte]))
+            self.assertEqual(client.read_response()[0], 422)  # answered: an empty body is no entry
+        self.assertServes()
+
     def test_a_huge_chunk_extension_is_431(self):
         raw = (b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n2;ext=" + b"e" * (HEADER_LIMIT * 4))
@@ -513,6 +526,14 @@ class LargeHeaderLimitTest(unittest.TestCase):
             self.assertEqual(server.get("/app1/").status, 200)
 
 
+# Not under UBSan (the asan preset sets UBSAN_OPTIONS): its vptr check, meeting a (vtable, type)
+# pair for the first time, asks whether the vtable is readable by writing it into a pipe
+# (sanitizer_common's IsAccessibleMemoryRange). A process out of descriptors cannot make one, so
+# UBSan reports "object has invalid vptr" for a valid object (boost::system's system_category,
+# from the first error_code made while exhausted), and the build's -fno-sanitize-recover makes
+# that fatal. A suppression cannot match it (the type is unknown then). The debug and release
+# runs cover this class.
+@unittest.skipIf("UBSAN_OPTIONS" in os.environ, "UBSan's vptr check needs a free descriptor")
 class DescriptorExhaustionTest(unittest.TestCase):
     """Out of file descriptors (RLIMIT_NOFILE set low on the server before exec, then idle
     connections until accept fails with EMFILE): a kept-alive client asking for a static file gets
