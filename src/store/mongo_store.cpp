@@ -197,6 +197,30 @@ class MongoStore final : public Store {
     }
   }
 
+  void probe_write() override {
+    // As an entry would: one document written (in a collection of its own, never among the
+    // entries), then removed. While MongoDB is out of room the write fails with OutOfDiskSpace,
+    // so the monitor keeps the store "full" (and /readyz unready) until it really takes writes.
+    Client client(*this);
+    Collection probes(mongoc_client_get_collection(client.get(), database_.c_str(), "write_probe"));
+    BsonDoc selector;
+    BSON_APPEND_UTF8(selector.get(), "_id", "probe");
+    BsonDoc replacement;
+    BSON_APPEND_UTF8(replacement.get(), "_id", "probe");
+    const std::string padding(512, 'p');  // about an entry's size
+    BSON_APPEND_UTF8(replacement.get(), "padding", padding.c_str());
+    BsonDoc options;
+    BSON_APPEND_BOOL(options.get(), "upsert", true);
+    bson_error_t error;
+    if (!mongoc_collection_replace_one(probes.get(), selector.get(), replacement.get(),
+                                       options.get(), nullptr, &error)) {
+      throw error_from(error, "probe write");
+    }
+    if (!mongoc_collection_delete_one(probes.get(), selector.get(), nullptr, nullptr, &error)) {
+      throw error_from(error, "probe write");
+    }
+  }
+
   std::uint64_t count() override {
     Client client(*this);
     Collection collection = client.collection(database_);

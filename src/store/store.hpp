@@ -69,8 +69,8 @@ class Store {
   virtual void ping() = 0;
   /// Returns when the database takes a write again after one failed for want of room (the
   /// monitor calls it until then); throws StoreError(full) while it still does not. Writes and
-  /// removes a probe, never an entry. By default a ping: a store whose writes cannot be probed
-  /// without storing something is taken to accept them once it answers.
+  /// removes a probe, never an entry (SQLite: a row of table write_probe; MongoDB: a document
+  /// of collection write_probe). By default a ping.
   virtual void probe_write() { ping(); }
   /// How many entries are stored (an estimate for MongoDB: collection metadata, no scan).
   /// Throws StoreError.

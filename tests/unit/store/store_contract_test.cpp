@@ -238,6 +238,7 @@ TYPED_TEST(StoreContract, CountsEntriesAndProbesWritesWithoutStoringOne) {
   for (int i = 0; i < 3; ++i) this->store->create({"n", "m"});
   EXPECT_EQ(this->store->count(), 3u);
   EXPECT_NO_THROW(this->store->probe_write());
+  EXPECT_NO_THROW(this->store->probe_write());  // again: nothing of the first one is in the way
   EXPECT_EQ(this->store->count(), 3u);
   EXPECT_EQ(this->store->list(10, std::nullopt).entries.size(), 3u);
 }
