@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ferretdb_server.hpp"
+#include "numbered.hpp"
 #include "store/store.hpp"
 
 namespace cppapp::store {
@@ -97,7 +98,7 @@ TYPED_TEST(StoreContract, EmptyStoreListsNothing) {
 TYPED_TEST(StoreContract, PaginatesNewestFirstVisitingEveryEntryOnce) {
   std::vector<std::string> created_ids;
   for (int i = 0; i < 250; ++i) {
-    created_ids.push_back(this->store->create({"n" + std::to_string(i), "m"}).id);
+    created_ids.push_back(this->store->create({numbered("n", i), "m"}).id);
   }
   std::vector<Entry> seen;
   std::optional<std::string> cursor;
@@ -119,7 +120,7 @@ TYPED_TEST(StoreContract, PaginatesNewestFirstVisitingEveryEntryOnce) {
   ASSERT_EQ(seen.size(), 250u);
   for (std::size_t i = 0; i < seen.size(); ++i) {
     EXPECT_EQ(seen[i].id, created_ids[249 - i]) << "position " << i;
-    EXPECT_EQ(seen[i].name, "n" + std::to_string(249 - i));
+    EXPECT_EQ(seen[i].name, numbered("n", 249 - i));
     if (i > 0) {
       EXPECT_LE(seen[i].created_at_ms, seen[i - 1].created_at_ms);
     }
@@ -214,7 +215,7 @@ TYPED_TEST(StoreContract, ConcurrentCreatesAreAllKept) {
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        ids[t].push_back(this->store->create({"t" + std::to_string(t), std::to_string(i)}).id);
+        ids[t].push_back(this->store->create({numbered("t", t), std::to_string(i)}).id);
         if (i % 5 == 0) this->store->list(5, std::nullopt);  // readers alongside writers
       }
     });

@@ -2,6 +2,7 @@
 // concurrency and the limits that keep hostile templates from crashing the process.
 #include "view/template_engine.hpp"
 
+#include "numbered.hpp"
 #include "temp_views.hpp"
 #include "view/template_value.hpp"
 
@@ -196,7 +197,7 @@ TEST(TemplateEngine, IncludeAndExtendsDepthIsBounded) {
 TEST(TemplateEngine, DeepIncludeChainsWithinTheLimitWork) {
   TempViews views;
   for (int i = 0; i < 30; ++i)
-    views.write("t" + std::to_string(i) + ".html",
+    views.write(numbered("t", i) + ".html",
                 std::to_string(i) + "{% include 't" + std::to_string(i + 1) + ".html' %}");
   views.write("t30.html", "end");
   TemplateEngine engine(EngineOptions{views.path(), false});
