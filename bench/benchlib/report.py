@@ -63,8 +63,9 @@ def median_cpu(summary, target, scenario):
     return statistics.median(values) if values else None
 
 
-def ratio_rows(summary, results):
-    """The issue's targets, each as (what, measured ratio, goal text, met?)."""
+def ratio_rows(summary, results, peers=()):
+    """The goals, each as (what, measured ratio, goal text, met?); peers are the names of the
+    servers given with --peer (the goal: cppapp at least as fast, at no more CPU per request)."""
     rows = []
 
     def add(what, numerator, denominator, goal, bound=None):
@@ -96,6 +97,34 @@ def ratio_rows(summary, results):
             add(f"{scenario}: CPU per request, cppapp / {other} (median over conns)",
                 median_cpu(summary, "cppapp", scenario), median_cpu(summary, other, scenario),
                 "information")
+    for peer in peers:
+        for conns in connections:
+            for ours in ("cppapp", "cppapp-1t"):
+                add(f"index @{conns}: {ours} / {peer} req/s",
+                    median_of(summary, ours, "index", conns, "rps"),
+                    median_of(summary, peer, "index", conns, "rps"), ">= 1.0", 1.0)
+                add(f"index @{conns}: {ours} / {peer} CPU per request",
+                    median_of(summary, ours, "index", conns, "cpu_us_per_req"),
+                    median_of(summary, peer, "index", conns, "cpu_us_per_req"), "<= 1.0", 1.0)
+    for conns in connections:
+        # The share of a request's CPU that the access log takes (one loop, index page).
+        logged = median_of(summary, "cppapp-1t", "index", conns, "cpu_us_per_req")
+        quiet = median_of(summary, "cppapp-1t-quiet", "index", conns, "cpu_us_per_req")
+        add(f"index @{conns}: access log's share of CPU per request (cppapp-1t vs -quiet)",
+            None if logged is None or quiet is None else logged - quiet, logged, "<= 0.10", 0.10)
+    idle = results.get("idle_rss_mib", {})
+    for target in ("cppapp", "cppapp-1t") + tuple(peers):
+        if idle.get(target):
+            add(f"RSS at idle, MiB: {target} (after start-up and the answer checks)",
+                statistics.median(idle[target]), 1, "<= 12" if target.startswith("cppapp")
+                else "information", 12 if target.startswith("cppapp") else None)
+        loaded = [median_of(summary, target, "index", conns, "peak_rss_mib")
+                  for conns in connections]
+        loaded = [value for value in loaded if value is not None]
+        if loaded:
+            add(f"RSS under the index load, MiB: {target} (peak VmRSS, worst cell)", max(loaded),
+                1, "<= 12" if target.startswith("cppapp") else "information",
+                12 if target.startswith("cppapp") else None)
     hwm = results.get("peak_rss_mib", {})
     if hwm.get("cppapp") and hwm.get("nodeapp"):
         add("peak RSS under load (VmHWM, whole run): cppapp / nodeapp", statistics.median(hwm["cppapp"]),
@@ -103,7 +132,10 @@ def ratio_rows(summary, results):
     for conns in connections:
         add(f"guestbook @{conns} / index-br @{conns} req/s (cppapp)",
             median_of(summary, "cppapp", "guestbook", conns, "rps"),
-            median_of(summary, "cppapp", "index-br", conns, "rps"), ">= 0.3", 0.3)
+            median_of(summary, "cppapp", "index-br", conns, "rps"), ">= 0.4", 0.4)
+        add(f"api-get @{conns} / index-br @{conns} req/s (cppapp)",
+            median_of(summary, "cppapp", "api-get", conns, "rps"),
+            median_of(summary, "cppapp", "index-br", conns, "rps"), ">= 0.5", 0.5)
     for cell in summary:
         if cell["target"] == "cppapp+scrape":
             scenario, conns = cell["scenario"], cell["connections"]
@@ -165,6 +197,12 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
     out.append("- nodeapp: bench/reference, `NODE_ENV=production node index.js`, one process")
     out.append("- nginx: one worker, access log off, serving cppapp's own bytes (fetched from "
                "cppapp at run time), precompressed, with cppapp's security headers copied")
+    out.append("- cppapp-1t-quiet: cppapp `--threads 1 --log-level warn`, no access lines; the "
+               "difference to cppapp-1t is the access log's cost")
+    for peer, url in results.get("peers", {}).items():
+        out.append(f"- {peer}: a peer server started outside the harness, at {url} "
+                   "(`--peer`); its CPU and memory are those of the processes holding its "
+                   "listening socket")
     out.append("")
     out.append("## Scenarios\n")
     out.append("| scenario | request |")
@@ -190,6 +228,20 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                          f"{', ' + answer['encoding'] if answer['encoding'] else ''}")
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     out.append("")
+    ours = results["responses"].get("cppapp", {})
+    for peer in results.get("peers", {}):
+        for name, answer in results["responses"].get(peer, {}).items():
+            mine = ours.get(name)
+            if mine is None:
+                continue
+            same_body = answer["sha256"] == mine["sha256"]
+            missing = sorted(set(mine["headers"]) - set(answer["headers"]))
+            extra = sorted(set(answer["headers"]) - set(mine["headers"]))
+            out.append(f"{peer}, {name}: body {'identical to' if same_body else '**differs from**'}"
+                       " cppapp's; header names "
+                       + ("the same" if not missing and not extra else
+                          f"missing {missing or 'none'}, extra {extra or 'none'}")
+                       + " (Date, Server, Connection, Keep-Alive, X-Request-Id not compared).\n")
     plain = results["responses"].get("cppapp", {}).get("index")
     compressed = results["responses"].get("cppapp", {}).get("index-br")
     if plain and compressed and not compressed["encoding"]:
@@ -221,17 +273,21 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                "Errors are wrk's: socket errors by kind, and answers with status >= 400 (by "
                "status where counted: the guestbook and API scenarios).\n")
     out.append("## Start-up and memory\n")
-    out.append("| target | start-up to first 200 (ms, median, min–max) | peak RSS VmHWM over the "
-               "whole run (MiB, median, min–max) |")
-    out.append("|---|---:|---:|")
+    out.append("| target | start-up to first 200 (ms, median, min–max) | RSS at idle before the "
+               "load (MiB, median) | peak RSS VmHWM over the whole run (MiB, median, min–max) |")
+    out.append("|---|---:|---:|---:|")
     for target in target_order:
         startup = results["startup_s"].get(target)
         hwm = results["peak_rss_mib"].get(target)
-        if not startup:
-            continue
-        s_ms = [1000 * v for v in startup]
-        out.append(f"| {target} | {statistics.median(s_ms):.1f} ({min(s_ms):.1f}–{max(s_ms):.1f}) "
-                   f"| {statistics.median(hwm):.1f} ({min(hwm):.1f}–{max(hwm):.1f}) |")
+        idle = results.get("idle_rss_mib", {}).get(target)
+        s_text = "n/a (peer)"
+        if startup:
+            s_ms = [1000 * v for v in startup]
+            s_text = f"{statistics.median(s_ms):.1f} ({min(s_ms):.1f}–{max(s_ms):.1f})"
+        hwm_text = (f"{statistics.median(hwm):.1f} ({min(hwm):.1f}–{max(hwm):.1f})" if hwm
+                    else "n/a (peer: its life began before the run)")
+        idle_text = f"{statistics.median(idle):.1f}" if idle else "n/a"
+        out.append(f"| {target} | {s_text} | {idle_text} | {hwm_text} |")
     out.append("")
     out.append("## Ratios against the goals (from the medians of this run)\n")
     out.append("| what | ratio | goal | met |")

@@ -48,6 +48,58 @@ def child_pids(pid):
     return children
 
 
+def listening_pids(port):
+    """The processes holding a TCP socket that listens on the port (any address), from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as sockets:
+                next(sockets)
+                for line in sockets:
+                    fields = line.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                        inodes.add(f"socket:[{inode}]")
+        except FileNotFoundError:
+            continue
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            links = {os.readlink(f"/proc/{entry}/fd/{fd}") for fd in os.listdir(f"/proc/{entry}/fd")}
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if links & inodes:
+            pids.append(int(entry))
+    return pids
+
+
+class External:
+    """A peer server someone else started (`bench/run --peer NAME=URL`): measured, never started
+    or stopped here. Its CPU and memory are those of the processes holding its listening socket
+    (run the bench as the peer's user, or as root)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.port = spec["port"]
+        self.pids = []
+        self.startup_s = None
+
+    def __enter__(self):
+        status, _, _ = fetch(self.port, "GET", self.spec["probe"])
+        if status != 200:
+            raise RuntimeError(f"peer {self.spec['name']} answered {status} on {self.spec['probe']}")
+        self.pids = listening_pids(self.port)
+        if not self.pids:
+            raise RuntimeError(f"peer {self.spec['name']}: no process of ours listens on port "
+                               f"{self.port}, so its CPU and memory cannot be measured")
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
 class Running:
     """A started server: its process, port, the pids to measure and its start-up time."""
 
