@@ -220,6 +220,22 @@ class Phases(unittest.TestCase):
         target = cluster.total(self.load.summary()) + more
         wait_until(lambda: cluster.total(self.load.summary()) >= target, 60, "%d more requests" % more)
 
+    received_log = None  # a subclass's log receiver file, read to explain a failed request
+
+    def explain(self, counts, since=None, until=None):
+        """An assertion message: the counts, then each failed request with the start of its
+        answer and the log events (other than access lines) that carry its request id."""
+        lines = [printable(counts)]
+        details = self.load.failure_details(since, until)
+        records = received_records(self.received_log) if self.received_log and details else []
+        for detail in details[:10]:
+            lines.append("  " + detail)
+            request_id = detail.split("X-Request-Id ", 1)[1].split(")", 1)[0]
+            lines += ["    logged: " + json.dumps(record) for record in records
+                      if record.get("http.request.id") == request_id
+                      and record.get("event.dataset") != "cppapp.access"][:5]
+        return "\n".join(lines)
+
     def finish(self, phase):
         """Stops the load; keeps the request ids answered (answered[phase]) and the rate (rates[phase])."""
         self.load.stop()

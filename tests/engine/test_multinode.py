@@ -153,6 +153,7 @@ class MultiNodeTest(Phases):
     def setUpClass(cls):
         cls.started = time.monotonic()
         cls.work = tempfile.mkdtemp(prefix="cppapp-prov-")
+        cls.received_log = os.path.join(cls.work, "events.ndjson")
         cls.answered = {}
         cls.rates = {}  # phase → the load's rates (what the stand-ins sustained)
         cls.cli = "m1"  # the manager the test talks to (changes if it is stopped)
@@ -372,7 +373,7 @@ class MultiNodeTest(Phases):
             "seconds until 3/3 off w3 and UP in HAProxy": "%.1f" % seconds, "app1 tasks then on": ", ".join(placed)},
             path=REPORT)
         self.assertGreater(cluster.total(counts), 300)
-        self.assertEqual(cluster.failures(counts), 0, printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, self.explain(counts))
 
     def test_4_a_worker_node_killed_has_its_tasks_rescheduled(self):
         self.wait_three_serving()
@@ -411,7 +412,7 @@ class MultiNodeTest(Phases):
             "app1 tasks then on": ", ".join(sorted(self.tasks(APP1).values())),
             "docker service ls then says": self.running(APP1) + " (the dead node's last-reported tasks counted)"},
             path=REPORT)
-        self.assertEqual(cluster.failures(after), 0, printable(after))
+        self.assertEqual(cluster.failures(after), 0, self.explain(after, since=recovered))
 
     def test_5_a_stopped_manager_leaves_a_quorum_that_serves(self):
         managers = ["m1", "m2", "m3"]
@@ -446,7 +447,7 @@ class MultiNodeTest(Phases):
                 "%.1f" % seconds,
             "managers then": "<br>".join(sorted(statuses))}, path=REPORT)
         self.assertTrue(any("Leader" in s for s in statuses), statuses)
-        self.assertEqual(cluster.failures(counts), 0, printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, self.explain(counts))
         self.assertEqual(len(self.tasks(APP1)), 3)
 
     def test_6_a_heavier_load_is_served_without_failure(self):
@@ -457,7 +458,7 @@ class MultiNodeTest(Phases):
         report("16 clients without pause for 10 s", {
             "requests": cluster.total(counts), "failed": cluster.failures(counts), "outcomes": printable(counts),
             "rate": self.rates["heavier load"]}, path=REPORT)
-        self.assertEqual(cluster.failures(counts), 0, printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, self.explain(counts))
 
     def test_7_access_records_reach_the_log_receiver_on_the_logger_node(self):
         self.assertTrue(self.answered, "no phase ran")

@@ -82,6 +82,7 @@ class SwarmTest(Phases):
         os.makedirs(cls.received_dir)
         os.chmod(cls.received_dir, 0o777)
         cls.received = os.path.join(cls.received_dir, "events.ndjson")
+        cls.received_log = cls.received
         cls.proxy_port, cls.stats_port = free_port(), free_port()
         cls.answered = {}  # phase → request ids app1 answered, for test_6
         cls.rates = {}
@@ -168,7 +169,7 @@ class SwarmTest(Phases):
             "tasks replaced": "%d of 3" % len(before - after)})
         self.assertEqual(len(before & after), 0, "not every task was replaced")
         self.assertGreater(cluster.total(counts), 500)
-        self.assertEqual(cluster.failures(counts), 0, printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, self.explain(counts))
 
     def test_3_an_update_to_a_broken_image_rolls_back_by_itself(self):
         self.wait_three_serving()
@@ -189,7 +190,7 @@ class SwarmTest(Phases):
         self.assertEqual(state, "rollback_completed")
         self.assertEqual(service_image(APP1).split("@")[0], IMAGE)
         self.assertEqual(app1_containers("healthy"), before, "the serving tasks were touched")
-        self.assertEqual(cluster.failures(counts), 0, printable(counts))
+        self.assertEqual(cluster.failures(counts), 0, self.explain(counts))
 
     def test_4_a_killed_task_fails_at_most_its_requests_and_is_replaced(self):
         self.wait_three_serving()
@@ -211,8 +212,9 @@ class SwarmTest(Phases):
             "seconds until 3/3 healthy and UP again": "%.1f" % seconds})
         self.assertNotIn(victim, app1_containers())
         # A client has one request in flight at a time: the dead task held at most CLIENTS.
-        self.assertLessEqual(cluster.failures(counts), CLIENTS, printable(counts))
-        self.assertEqual(cluster.failures(after_replacement), 0, printable(after_replacement))
+        self.assertLessEqual(cluster.failures(counts), CLIENTS, self.explain(counts))
+        self.assertEqual(cluster.failures(after_replacement), 0,
+                         self.explain(after_replacement, since=replaced_mark))
 
     def test_5_the_database_away_fails_only_database_routes_with_503(self):
         self.wait_three_serving()
@@ -241,11 +243,11 @@ class SwarmTest(Phases):
             "before": printable(before), "outage": printable(outage),
             "after recovery": printable(after),
             "seconds from scale 1 to recovery": "%.1f" % (recovered_at - restarted_at)})
-        self.assertEqual(cluster.failures(before), 0, printable(before))
+        self.assertEqual(cluster.failures(before), 0, self.explain(before, until=stopped_at))
         self.assertTrue(all(cluster.succeeded(o) for o in everything["page"]), printable(everything))
         self.assertTrue(set(everything["db"]) <= {200, 201, 503}, printable(everything))
         self.assertGreater(outage["db"].get(503, 0), 0, printable(outage))
-        self.assertEqual(cluster.failures(after), 0, printable(after))
+        self.assertEqual(cluster.failures(after), 0, self.explain(after, since=recovered_at))
         self.assertEqual(app1_containers(), tasks, "app1 was restarted")
 
     def test_6_every_answered_request_has_its_access_record_at_the_receiver(self):
