@@ -13,7 +13,6 @@
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -25,9 +24,10 @@
 #include <utility>
 
 #include "app/application.hpp"
-#include "http/trust_proxy.hpp"
 #include "log/logger.hpp"
 #include "log/repeat_limiter.hpp"
+#include "server/access_log.hpp"
+#include "server/request_checks.hpp"
 #include "server/request_reader.hpp"
 #include "server/wire.hpp"
 
@@ -301,116 +301,35 @@ asio::awaitable<void> lingering_close(Socket& socket, Entry& entry) {
   socket.close(ignored);
 }
 
-/// The answer to a request that could not be read, or nothing when the client just left.
-/// `head` is the request line and headers when they were read (the body was the problem).
-std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
-                                                    const app::Application& app,
-                                                    const ServerOptions& options,
-                                                    const http::Request* head = nullptr) {
-  if (ec == beast_http::error::header_limit) {
-    return app.protocol_error(
-        431, "header_too_large",
-        "Request Header Fields Too Large: the request line and headers exceed " +
-            std::to_string(options.header_limit) + " bytes",
-        head);
-  }
-  if (ec == beast_http::error::body_limit) {
-    return app.protocol_error(413, "entity.too.large",
-                              "Payload Too Large: the request body exceeds " +
-                                  std::to_string(options.body_limit) + " bytes (BODY_LIMIT)",
-                              head);
-  }
-  // A client too slow for a time limit is cut off, not answered (docs/differences.md).
-  if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream ||
-      ec == asio::error::eof || ec == asio::error::connection_reset ||
-      ec == asio::error::operation_aborted || ec == beast_http::error::partial_message) {
-    return std::nullopt;
-  }
-  return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message(), head);
+/// Waits, within the keep-alive timeout, for the first bytes of the next request; false when
+/// none came (the client left, the timeout, draining closed the idle connection).
+asio::awaitable<bool> wait_for_request(Socket& socket, Entry& entry, beast::flat_buffer& buffer,
+                                       const ServerOptions& options) {
+  // A large body grew the buffer; an idle connection keeps only a small one.
+  if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
+  entry.idle = true;
+  entry.limit_to(options.keepalive_timeout);
+  auto [ec, n] = co_await timed(entry, socket.async_read_some(buffer.prepare(kReadChunk), nothrow));
+  entry.idle = false;
+  if (ec) co_return false;
+  buffer.commit(n);
+  co_return true;
 }
 
-/// A proxy's X-Request-Id is kept when it is a plain token; anything else gets a fresh id, so
-/// nothing a client sends is echoed into a header or a log unchecked.
-std::string request_id_for(const http::Headers& headers) {
-  const std::string_view given = headers.value_or_empty("X-Request-Id");
-  const bool plain =
-      !given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-               c == ':';
-      });
-  return plain ? std::string(given) : log::new_request_id();
-}
-
-/// What the access record needs from a request that the pipeline consumes.
-struct AccessFacts {
-  AccessFacts(const http::Request& request, const std::string& peer)
-      : method(request.method),
-        target(request.target),
-        client_ip(http::trusted_client_ip(request.headers, peer)),
-        user_agent(request.headers.value_or_empty("User-Agent")),
-        request_id(request.id) {}
-  std::string_view path() const { return std::string_view(target).substr(0, target.find('?')); }
-  std::string_view query() const {
-    const std::size_t question = target.find('?');
-    return question == std::string::npos ? std::string_view()
-                                         : std::string_view(target).substr(question + 1);
+/// Reads the body of an accepted head within the body timeout, after a "100 Continue" when the
+/// client waits for one (as Node does).
+asio::awaitable<beast::error_code> read_body(Socket& socket, Entry& entry,
+                                             beast::flat_buffer& buffer, RequestReader& reader,
+                                             const ServerOptions& options) {
+  if (reader.expects_continue()) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    co_await timed(entry, asio::async_write(socket, asio::buffer(kContinue), nothrow));
   }
-  std::string method;
-  std::string target;
-  std::string client_ip;
-  std::string user_agent;
-  std::string request_id;
-};
-
-/// For a header block over the limit: true when it overflowed inside the request line (Beast had
-/// not parsed a target yet) or the target it parsed is itself too long.
-bool request_line_too_long(const BeastRequest& partial, const ServerOptions& options) {
-  return partial.target().empty() || partial.target().size() > options.uri_limit;
-}
-
-http::Response uri_too_long(const app::Application& app, const ServerOptions& options) {
-  return app.protocol_error(414, "uri_too_long",
-                            "URI Too Long: the request-target exceeds " +
-                                std::to_string(options.uri_limit) + " bytes (URI_LIMIT)");
+  entry.limit_to(options.body_timeout);
+  co_return co_await read_request_part(socket, entry, buffer, reader, true);
 }
 
 }  // namespace
-
-std::list<ConnectionRegistry::Entry>::iterator ConnectionRegistry::add(Socket& socket) {
-  auto entry = entries.insert(entries.end(), Entry{.socket = &socket});
-  if (!sweeping) arm_sweep();
-  return entry;
-}
-
-void ConnectionRegistry::arm_sweep() {
-  if (!sweep_timer) return;
-  sweeping = true;
-  sweep_timer->expires_after(kDeadlineSweepInterval);
-  sweep_timer->async_wait([this](const beast::error_code& ec) {
-    sweeping = false;
-    if (!ec) sweep();
-  });
-}
-
-void ConnectionRegistry::sweep() {
-  const auto now = Clock::now();
-  beast::error_code ignored;
-  for (auto& entry : entries) {
-    if (entry.timed_out || now < entry.deadline) continue;
-    entry.timed_out = true;
-    if (entry.in_operation) entry.socket->cancel(ignored);
-  }
-  // An idle loop is not woken: the next connection starts the sweep again.
-  if (!entries.empty()) arm_sweep();
-}
-
-void ConnectionRegistry::begin_draining() {
-  draining = true;
-  beast::error_code ignored;
-  for (auto& entry : entries) {
-    if (entry.idle) entry.socket->cancel(ignored);
-  }
-}
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const ServerOptions& options,
                                        app::Application& app, ConnectionRegistry& registry) {
@@ -430,90 +349,37 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
   while (keep_alive) {
     // 1. Idle: wait for the first byte of the next request, unless it is already buffered.
     if (buffer.size() == 0) {
-      if (registry.draining) break;
-      // A large body grew the buffer; an idle connection keeps only a small one.
-      if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
-      entry->idle = true;
-      entry->limit_to(options.keepalive_timeout);
-      auto [read_ec, n] =
-          co_await timed(*entry, socket.async_read_some(buffer.prepare(kReadChunk), nothrow));
-      entry->idle = false;
-      if (read_ec) break;
-      buffer.commit(n);
+      if (registry.draining || !co_await wait_for_request(socket, *entry, buffer, options)) break;
     }
 
-    // 2. Read the request line and headers within the header timeout.
+    // 2. Read and check the request line and headers, then the body (its checks in
+    //    request_checks.cpp). A refused request gets one answer, then the connection closes:
+    //    the stream is out of step with the client.
     RequestReader reader(options.header_limit, options.body_limit);
     entry->limit_to(options.header_timeout);
-    const beast::error_code header_ec =
+    const beast::error_code head_ec =
         co_await read_request_part(socket, *entry, buffer, reader, false);
-    std::optional<http::Response> refusal;
-    if (header_ec == beast_http::error::header_limit &&
-        request_line_too_long(reader.message(), options)) {
-      refusal = uri_too_long(app, options);
-    } else if (header_ec == beast_http::error::body_limit) {
-      // The head was whole and announced a body over the limit (Beast checks it right there).
-      const http::Request head = reader.head();
-      refusal = answer_for_read_error(header_ec, app, options, &head);
-    } else if (header_ec) {
-      refusal = answer_for_read_error(header_ec, app, options);
-      if (!refusal) break;
-    } else if (reader.message().target().size() > options.uri_limit) {
-      refusal = uri_too_long(app, options);
-    } else if (const auto problem = reader.check_head()) {
-      const http::Request head = reader.head();
-      refusal = app.protocol_error(problem->status, problem->code, problem->message, &head);
-    } else if (auto length = reader.content_length(); length && *length > options.body_limit) {
-      // Refuse an announced oversized body before reading any of it.
-      const http::Request head = reader.head();
-      refusal = answer_for_read_error(beast_http::error::body_limit, app, options, &head);
-    }
-
-    // 3. Read the body within the body timeout (100-continue first, as Node does). Answers
-    //    still waiting go out first: the body may be slow to come.
+    std::optional<http::Response> refusal = refuse_head(head_ec, reader, options, app);
+    if (head_ec && !refusal) break;  // the client left or was too slow
     if (!refusal) reader.start_body();
     if (!refusal && !reader.done()) {
-      if (auto flush_ec = co_await flush(socket, *entry, pending, options)) break;
-      if (reader.expects_continue()) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await timed(*entry, asio::async_write(socket, asio::buffer(kContinue), nothrow));
-      }
-      entry->limit_to(options.body_timeout);
-      const beast::error_code body_ec =
-          co_await read_request_part(socket, *entry, buffer, reader, true);
-      const http::Request head = body_ec ? reader.head() : http::Request{};
-      if (body_ec == beast_http::error::header_limit) {
-        refusal = app.protocol_error(
-            431, "header_too_large",
-            "Request Header Fields Too Large: the chunked body's trailer fields (or a chunk-size "
-            "line) with the request line and headers exceed " +
-                std::to_string(options.header_limit) + " bytes (HEADER_LIMIT)",
-            &head);
-      } else if (body_ec) {
-        refusal = answer_for_read_error(body_ec, app, options, &head);
-        if (!refusal) break;
-      }
+      // Answers still waiting go out first: the body may be slow to come.
+      if (co_await flush(socket, *entry, pending, options)) break;
+      const beast::error_code body_ec = co_await read_body(socket, *entry, buffer, reader, options);
+      refusal = refuse_body(body_ec, reader, options, app);
+      if (body_ec && !refusal) break;
     }
     if (refusal) {
-      // The stream is out of step with the client: answer once and close.
       app.request_started();
       co_await write_response(socket, *entry, pending, *refusal, FileHandle{}, "GET", false,
                               options);
       app.request_finished(*refusal, reader.message().method_string(), {});
-      log::access({.method = "-",
-                   .path = "-",
-                   .query = "",
-                   .status = refusal->status,
-                   .bytes = refusal->content_length(),
-                   .duration = {},
-                   .client_ip = peer,
-                   .user_agent = "",
-                   .request_id = ""});
+      log_access(app, AccessFacts::unread(peer), *refusal, refusal->content_length(), {});
       linger = true;
       break;
     }
 
-    // 4. Run the pipeline.
+    // 3. Run the pipeline.
     const auto started = Clock::now();
     keep_alive = reader.keep_alive();
     http::Request request = reader.release();
@@ -534,7 +400,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     }
     response.headers.set("X-Request-Id", facts.request_id);
 
-    // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
+    // 4. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
     //    When the client has already sent the whole head of its next request (pipelining), an
     //    in-memory answer waits to go out with the next ones: one write for many answers.
     if (registry.draining) keep_alive = false;
@@ -548,17 +414,10 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       std::tie(write_ec, body_bytes) = co_await write_response(
           socket, *entry, pending, response, file, facts.method, keep_alive, options);
     }
+
+    // 5. Count it and log it.
     app.request_finished(response, facts.method, Clock::now() - started);
-    if (app.access_logged(response))
-      log::access({.method = facts.method,
-                   .path = facts.path(),
-                   .query = facts.query(),
-                   .status = response.status,
-                   .bytes = body_bytes,
-                   .duration = Clock::now() - started,
-                   .client_ip = facts.client_ip,
-                   .user_agent = facts.user_agent,
-                   .request_id = facts.request_id});
+    log_access(app, facts, response, body_bytes, Clock::now() - started);
     if (write_ec) break;
   }
   // Answers queued for a pipelined request that then could not be read still go out.
