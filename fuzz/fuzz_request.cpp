@@ -14,6 +14,7 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <variant>
 
 #include "app/application.hpp"
 #include "app/config.hpp"
@@ -110,14 +111,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     http::Request request = reader.release();
     request.id = "fuzz";
     const std::string method = request.method;
-    auto answered = std::make_shared<std::promise<http::Response>>();
-    auto future = answered->get_future();
     app.request_started();
-    auto immediate = app.handle(
-        std::move(request), "127.0.0.1",
-        [answered](http::Response response) { answered->set_value(std::move(response)); });
-    // Answered now, or exactly once later (a second set_value would throw).
-    http::Response response = immediate ? std::move(*immediate) : future.get();
+    app::Answer answer = app.handle(std::move(request), "127.0.0.1");
+    http::Response response;
+    if (auto* now = std::get_if<http::Response>(&answer)) {
+      response = std::move(*now);
+    } else {
+      // Answered exactly once, later (a second set_value would throw).
+      auto answered = std::make_shared<std::promise<http::Response>>();
+      auto future = answered->get_future();
+      if (auto ready = std::get<std::shared_ptr<app::AnswerSlot>>(answer)->take_or_wait(
+              [answered](http::Response late) { answered->set_value(std::move(late)); })) {
+        answered->set_value(std::move(*ready));
+      }
+      response = future.get();
+    }
     app.request_finished(response, "GET", {});
     check_answer(response, method);
     if (!keep_alive) break;

@@ -15,13 +15,12 @@
 #include <boost/beast/http/parser.hpp>
 #include <cerrno>
 #include <cstring>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "app/application.hpp"
 #include "log/logger.hpp"
@@ -53,56 +52,22 @@ constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 
-/// The answer to a request that went to the database: it arrives from a worker thread, usually
-/// while the connection's coroutine waits for it, sometimes just before it starts to.
-struct LateAnswer {
-  std::mutex mutex;
-  std::optional<http::Response> arrived;
-  std::function<void(http::Response)> resume;  ///< set while the coroutine waits
-};
-
-/// The Responder handed to the pipeline: delivers a late answer to the waiting coroutine, on the
-/// connection's own thread.
-app::Responder deliver_to(std::shared_ptr<LateAnswer> late, asio::any_io_executor executor) {
-  return [late = std::move(late), executor](http::Response response) {
-    std::function<void(http::Response)> resume;
-    {
-      std::lock_guard lock(late->mutex);
-      if (!late->resume) {
-        late->arrived = std::move(response);
-        return;
-      }
-      resume = std::move(late->resume);
-    }
-    asio::post(executor, [resume = std::move(resume), response = std::move(response)]() mutable {
-      resume(std::move(response));
-    });
-  };
-}
-
-/// Waits for the late answer. The coroutine hands its share of `late` over: while it waits,
-/// only the pending database work owns the slot (and, through `resume`, the coroutine), so work
+/// Waits for the answer the database work delivers to `slot`, and resumes on the connection's
+/// own thread. The coroutine hands its share of the slot over: while it waits, only the pending
+/// database work owns the slot (and, through the slot's waiting callback, the coroutine), so work
 /// that is dropped unanswered frees both instead of leaving a cycle.
-asio::awaitable<http::Response> wait_for(std::shared_ptr<LateAnswer> late) {
-  auto initiation = [late = std::move(late)](auto handler) mutable {
+asio::awaitable<http::Response> wait_for(std::shared_ptr<app::AnswerSlot> slot) {
+  auto initiation = [slot = std::move(slot)](auto handler) mutable {
     // Taken out of the initiation, which asio keeps until the answer comes.
-    const std::shared_ptr<LateAnswer> slot = std::move(late);
+    const std::shared_ptr<app::AnswerSlot> taken = std::move(slot);
     auto executor = asio::get_associated_executor(handler);
     auto shared = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
-    std::optional<http::Response> ready;
-    {
-      std::lock_guard lock(slot->mutex);
-      if (slot->arrived) {
-        ready = std::move(slot->arrived);
-      } else {
-        slot->resume = [shared](http::Response response) { (*shared)(std::move(response)); };
-      }
-    }
-    if (ready) {
-      asio::post(executor, [shared, response = std::move(*ready)]() mutable {
+    auto resume = [executor, shared](http::Response response) {
+      asio::post(executor, [shared, response = std::move(response)]() mutable {
         (*shared)(std::move(response));
       });
-    }
+    };
+    if (auto ready = taken->take_or_wait(resume)) resume(std::move(*ready));
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
       std::move(initiation), asio::use_awaitable);
@@ -388,15 +353,13 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
     app.request_started();
     // The answer at once when the pipeline has one (nearly always), else when the database
     // work delivers it.
-    auto late = std::make_shared<LateAnswer>();
-    std::optional<http::Response> answered =
-        app.handle(std::move(request), peer, deliver_to(late, socket.get_executor()));
+    app::Answer answer = app.handle(std::move(request), peer);
     // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
     http::Response response;
-    if (answered) {
-      response = std::move(*answered);
+    if (auto* now = std::get_if<http::Response>(&answer)) {
+      response = std::move(*now);
     } else {
-      response = co_await wait_for(std::move(late));
+      response = co_await wait_for(std::get<std::shared_ptr<app::AnswerSlot>>(std::move(answer)));
     }
     response.headers.set("X-Request-Id", facts.request_id);
 

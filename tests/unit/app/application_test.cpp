@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 #include "app/service.hpp"
 
@@ -41,12 +42,15 @@ class ApplicationTest : public ::testing::Test {
   /// The answer to `request`: the one handle() returns, else the one the database work
   /// delivers later.
   http::Response answer(http::Request request) {
+    Answer answer = app().handle(std::move(request), "127.0.0.1");
+    if (auto* now = std::get_if<http::Response>(&answer)) return std::move(*now);
     std::promise<http::Response> later;
     std::future<http::Response> delivered = later.get_future();
-    auto now = app().handle(std::move(request), "127.0.0.1", [&later](http::Response response) {
-      later.set_value(std::move(response));
-    });
-    if (now) return std::move(*now);
+    auto slot = std::get<std::shared_ptr<AnswerSlot>>(std::move(answer));
+    if (auto ready = slot->take_or_wait(
+            [&later](http::Response response) { later.set_value(std::move(response)); })) {
+      return std::move(*ready);
+    }
     return delivered.get();
   }
 
