@@ -6,7 +6,7 @@ namespace cppapp::server {
 
 std::list<ConnectionRegistry::Entry>::iterator ConnectionRegistry::add(
     boost::asio::ip::tcp::socket& socket) {
-  auto entry = entries.insert(entries.end(), Entry{.socket = &socket});
+  auto entry = entries.insert(entries.end(), Entry{.socket = &socket, .now = now});
   if (!sweeping) arm_sweep();
   return entry;
 }
@@ -22,10 +22,10 @@ void ConnectionRegistry::arm_sweep() {
 }
 
 void ConnectionRegistry::sweep() {
-  const auto now = Clock::now();
+  const Clock::time_point time = now();
   boost::system::error_code ignored;
   for (auto& entry : entries) {
-    if (entry.timed_out || now < entry.deadline) continue;
+    if (entry.timed_out || time < entry.deadline) continue;
     entry.timed_out = true;
     if (entry.in_operation) entry.socket->cancel(ignored);
   }
