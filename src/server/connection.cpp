@@ -266,32 +266,120 @@ asio::awaitable<void> lingering_close(Socket& socket, Entry& entry) {
   socket.close(ignored);
 }
 
+/// What a connection keeps between its requests.
+struct Connection {
+  Socket& socket;
+  Entry& entry;
+  const ServerOptions& options;
+  app::Application& app;
+  const ConnectionRegistry& registry;
+  const std::string peer;
+  beast::flat_buffer buffer;
+  PendingAnswers pending;
+};
+
 /// Waits, within the keep-alive timeout, for the first bytes of the next request; false when
 /// none came (the client left, the timeout, draining closed the idle connection).
-asio::awaitable<bool> wait_for_request(Socket& socket, Entry& entry, beast::flat_buffer& buffer,
-                                       const ServerOptions& options) {
+asio::awaitable<bool> wait_for_request(Connection& c) {
   // A large body grew the buffer; an idle connection keeps only a small one.
-  if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
-  entry.idle = true;
-  entry.limit_to(options.keepalive_timeout);
-  auto [ec, n] = co_await timed(entry, socket.async_read_some(buffer.prepare(kReadChunk), nothrow));
-  entry.idle = false;
+  if (c.buffer.capacity() > kIdleBufferBytes) c.buffer.shrink_to_fit();
+  c.entry.idle = true;
+  c.entry.limit_to(c.options.keepalive_timeout);
+  auto [ec, n] =
+      co_await timed(c.entry, c.socket.async_read_some(c.buffer.prepare(kReadChunk), nothrow));
+  c.entry.idle = false;
   if (ec) co_return false;
-  buffer.commit(n);
+  c.buffer.commit(n);
   co_return true;
 }
 
 /// Reads the body of an accepted head within the body timeout, after a "100 Continue" when the
 /// client waits for one (as Node does).
-asio::awaitable<beast::error_code> read_body(Socket& socket, Entry& entry,
-                                             beast::flat_buffer& buffer, RequestReader& reader,
-                                             const ServerOptions& options) {
+asio::awaitable<beast::error_code> read_body(Connection& c, RequestReader& reader) {
   if (reader.expects_continue()) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    co_await timed(entry, asio::async_write(socket, asio::buffer(kContinue), nothrow));
+    co_await timed(c.entry, asio::async_write(c.socket, asio::buffer(kContinue), nothrow));
   }
-  entry.limit_to(options.body_timeout);
-  co_return co_await read_request_part(socket, entry, buffer, reader, true);
+  c.entry.limit_to(c.options.body_timeout);
+  co_return co_await read_request_part(c.socket, c.entry, c.buffer, reader, true);
+}
+
+/// How reading a request ended: whole and accepted (neither field set), refused, or the client
+/// left or was too slow (it gets no answer).
+struct ReadResult {
+  std::optional<http::Response> refusal;  ///< answer this, then close
+  bool gone = false;                      ///< close without an answer
+};
+
+/// Reads one request, its head within the header timeout and its body within the body timeout,
+/// and checks both (request_checks.cpp).
+asio::awaitable<ReadResult> read_request(Connection& c, RequestReader& reader) {
+  c.entry.limit_to(c.options.header_timeout);
+  const beast::error_code head_ec =
+      co_await read_request_part(c.socket, c.entry, c.buffer, reader, false);
+  ReadResult result{.refusal = refuse_head(head_ec, reader, c.options, c.app)};
+  if (head_ec || result.refusal) {
+    result.gone = !result.refusal;
+    co_return result;
+  }
+  reader.start_body();
+  if (reader.done()) co_return result;
+  // Answers still waiting go out first: the body may be slow to come.
+  if (co_await flush(c.socket, c.entry, c.pending, c.options))
+    co_return ReadResult{.refusal = std::nullopt, .gone = true};
+  const beast::error_code body_ec = co_await read_body(c, reader);
+  result.refusal = refuse_body(body_ec, reader, c.options, c.app);
+  result.gone = body_ec && !result.refusal;
+  co_return result;
+}
+
+/// Answers a refused request. The caller closes the connection after it: the stream is out of
+/// step with the client.
+asio::awaitable<void> refuse(Connection& c, const RequestReader& reader,
+                             const http::Response& refusal) {
+  c.app.request_started();
+  co_await write_response(c.socket, c.entry, c.pending, refusal, FileHandle{}, "GET", false,
+                          c.options);
+  c.app.request_finished(refusal, reader.message().method_string(), {});
+  log_access(c.app, AccessFacts::unread(c.peer), refusal, refusal.content_length(), {});
+}
+
+/// Runs the request through the pipeline, writes its answer (or queues it, see below), counts
+/// and logs it. Returns whether the connection goes on: kept alive and the write went well.
+asio::awaitable<bool> answer(Connection& c, http::Request request, bool keep_alive) {
+  const auto started = Clock::now();
+  request.id = request_id_for(request.headers);
+  const AccessFacts facts(request, c.peer);
+  c.app.request_started();
+  // The answer at once when the pipeline has one (nearly always), else when the database work
+  // delivers it.
+  app::Answer answer = c.app.handle(std::move(request), c.peer);
+  // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
+  http::Response response;
+  if (auto* now = std::get_if<http::Response>(&answer)) {
+    response = std::move(*now);
+  } else {
+    response = co_await wait_for(std::get<std::shared_ptr<app::AnswerSlot>>(std::move(answer)));
+  }
+  response.headers.set("X-Request-Id", facts.request_id);
+
+  // While draining, tell the client (and the proxy) to go elsewhere. When the client has already
+  // sent the whole head of its next request (pipelining), an in-memory answer waits to go out
+  // with the next ones: one write for many answers.
+  if (c.registry.draining) keep_alive = false;
+  const FileHandle file = open_file_body(response, facts.method, c.app);
+  beast::error_code write_ec;
+  std::uint64_t body_bytes = 0;
+  if (keep_alive && !response.file && holds_a_whole_head(c.buffer) &&
+      c.pending.bytes.size() < PendingAnswers::kMaxBytes) {
+    body_bytes = queue_response(c.pending, response, facts.method, keep_alive, c.options);
+  } else {
+    std::tie(write_ec, body_bytes) = co_await write_response(
+        c.socket, c.entry, c.pending, response, file, facts.method, keep_alive, c.options);
+  }
+  c.app.request_finished(response, facts.method, Clock::now() - started);
+  log_access(c.app, facts, response, body_bytes, Clock::now() - started);
+  co_return keep_alive && !write_ec;
 }
 
 }  // namespace
@@ -299,92 +387,43 @@ asio::awaitable<beast::error_code> read_body(Socket& socket, Entry& entry,
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const ServerOptions& options,
                                        app::Application& app, ConnectionRegistry& registry) {
   beast::error_code ec;
-  const std::string peer = socket.remote_endpoint(ec).address().to_string();
   auto entry = registry.add(socket);
   struct Unregister {
     ConnectionRegistry& registry;
     std::list<ConnectionRegistry::Entry>::iterator entry;
     ~Unregister() { registry.entries.erase(entry); }
   } unregister{registry, entry};
+  Connection c{.socket = socket,
+               .entry = *entry,
+               .options = options,
+               .app = app,
+               .registry = registry,
+               .peer = socket.remote_endpoint(ec).address().to_string(),
+               .buffer = {},
+               .pending = {}};
 
-  beast::flat_buffer buffer;
-  PendingAnswers pending;
-  bool keep_alive = true;
   bool linger = false;
-  while (keep_alive) {
-    // 1. Idle: wait for the first byte of the next request, unless it is already buffered.
-    if (buffer.size() == 0) {
-      if (registry.draining || !co_await wait_for_request(socket, *entry, buffer, options)) break;
+  for (;;) {
+    if (c.buffer.size() == 0) {
+      if (registry.draining) break;
+      if (!co_await wait_for_request(c)) break;
     }
-
-    // 2. Read and check the request line and headers, then the body (its checks in
-    //    request_checks.cpp). A refused request gets one answer, then the connection closes:
-    //    the stream is out of step with the client.
     RequestReader reader(options.header_limit, options.body_limit);
-    entry->limit_to(options.header_timeout);
-    const beast::error_code head_ec =
-        co_await read_request_part(socket, *entry, buffer, reader, false);
-    std::optional<http::Response> refusal = refuse_head(head_ec, reader, options, app);
-    if (head_ec && !refusal) break;  // the client left or was too slow
-    if (!refusal) reader.start_body();
-    if (!refusal && !reader.done()) {
-      // Answers still waiting go out first: the body may be slow to come.
-      if (co_await flush(socket, *entry, pending, options)) break;
-      const beast::error_code body_ec = co_await read_body(socket, *entry, buffer, reader, options);
-      refusal = refuse_body(body_ec, reader, options, app);
-      if (body_ec && !refusal) break;
-    }
-    if (refusal) {
-      app.request_started();
-      co_await write_response(socket, *entry, pending, *refusal, FileHandle{}, "GET", false,
-                              options);
-      app.request_finished(*refusal, reader.message().method_string(), {});
-      log_access(app, AccessFacts::unread(peer), *refusal, refusal->content_length(), {});
+    ReadResult read = co_await read_request(c, reader);
+    if (read.gone) break;
+    if (read.refusal) {
+      co_await refuse(c, reader, *read.refusal);
       linger = true;
       break;
     }
-
-    // 3. Run the pipeline.
-    const auto started = Clock::now();
-    keep_alive = reader.keep_alive();
+    const bool keep_alive = reader.keep_alive();
     http::Request request = reader.release();
-    request.id = request_id_for(request.headers);
-    const AccessFacts facts(request, peer);
-    app.request_started();
-    // The answer at once when the pipeline has one (nearly always), else when the database
-    // work delivers it.
-    app::Answer answer = app.handle(std::move(request), peer);
-    // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
-    http::Response response;
-    if (auto* now = std::get_if<http::Response>(&answer)) {
-      response = std::move(*now);
-    } else {
-      response = co_await wait_for(std::get<std::shared_ptr<app::AnswerSlot>>(std::move(answer)));
-    }
-    response.headers.set("X-Request-Id", facts.request_id);
-
-    // 4. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
-    //    When the client has already sent the whole head of its next request (pipelining), an
-    //    in-memory answer waits to go out with the next ones: one write for many answers.
-    if (registry.draining) keep_alive = false;
-    const FileHandle file = open_file_body(response, facts.method, app);
-    beast::error_code write_ec;
-    std::uint64_t body_bytes = 0;
-    if (keep_alive && !response.file && holds_a_whole_head(buffer) &&
-        pending.bytes.size() < PendingAnswers::kMaxBytes) {
-      body_bytes = queue_response(pending, response, facts.method, keep_alive, options);
-    } else {
-      std::tie(write_ec, body_bytes) = co_await write_response(
-          socket, *entry, pending, response, file, facts.method, keep_alive, options);
-    }
-
-    // 5. Count it and log it.
-    app.request_finished(response, facts.method, Clock::now() - started);
-    log_access(app, facts, response, body_bytes, Clock::now() - started);
-    if (write_ec) break;
+    // (A named result: GCC 12 mishandles temporaries in an expression around a co_await.)
+    const bool goes_on = co_await answer(c, std::move(request), keep_alive);
+    if (!goes_on) break;
   }
   // Answers queued for a pipelined request that then could not be read still go out.
-  co_await flush(socket, *entry, pending, options);
+  co_await flush(socket, *entry, c.pending, options);
   if (linger) {
     co_await lingering_close(socket, *entry);
   } else {
