@@ -5,6 +5,8 @@
 // metrics); the answer is serialized as the connection writes it. Checked: one answer per
 // request, a valid status, and no CR/LF/NUL in any header (nothing a client sends may split the
 // response).
+#include <unistd.h>
+
 #include <boost/beast/http/error.hpp>
 #include <chrono>
 #include <cstddef>
@@ -29,10 +31,6 @@ namespace beast_http = boost::beast::http;
 using namespace cppapp;
 
 namespace {
-
-/// Small limits, so the fuzzer reaches them with short inputs.
-constexpr std::size_t kHeaderLimit = 2048;
-constexpr std::size_t kBodyLimit = 1024;
 
 /// The connection's limits: small, so the fuzzer reaches them with short inputs.
 const server::ServerOptions kOptions{.header_limit = 2048, .uri_limit = 1024, .body_limit = 1024};
