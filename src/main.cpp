@@ -6,18 +6,17 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "app/application.hpp"
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
-#include "app/metrics.hpp"
+#include "app/service.hpp"
 #include "app/start_urls.hpp"
 #include "app/tools.hpp"
-#include "app/worker_pool.hpp"
 #include "log/logger.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
-#include "store/store_monitor.hpp"
 #include "view/template_engine.hpp"
 
 using namespace cppapp;
@@ -61,50 +60,18 @@ int serve(const app::Config& config) {
   limit_malloc_arenas(config.threads);
   log::init(log_options(config));
 
-  // Development re-reads a changed template on the next request; production compiles every
-  // template now, so a broken one stops start-up instead of failing a request later.
-  view::TemplateEngine views(
-      {.views_dir = config.views_dir, .reload_on_change = !config.production()});
-  views.set_global("prod", config.production());
-  views.set_global("base", boost::json::string(config.mount));
-  if (config.production()) {
-    try {
-      views.compile_all();
-    } catch (const view::TemplateError& error) {
-      log::critical("template error: {}", error.what());
-      return 2;
-    }
-  }
-
-  // The database: opening it does no network I/O, so start-up never waits for MongoDB; the
-  // monitor finds out in the background and logs "connected to mongodb" as the seed does.
-  std::unique_ptr<store::Store> store;
+  std::optional<app::Service> service;
   try {
-    store = config.mongo_url.empty()
-                ? store::open_sqlite_store(config.data_dir)
-                : store::open_mongo_store({.uri = config.mongo_url, .timeout = config.db_timeout});
+    service.emplace(config);
+  } catch (const view::TemplateError& error) {
+    log::critical("template error: {}", error.what());
+    return 2;
   } catch (const store::StoreError& error) {
     log::critical("cannot open the database: {}", error.what());
     return 2;
   }
-  const bool embedded = config.mongo_url.empty();
-  store::StoreMonitor monitor(
-      *store, store::connected_message(*store, (config.data_dir / "guestbook.sqlite3").string()),
-      embedded ? "embedded database" : "mongodb",
-      // Ping every 0.5 s while up and at most every second while down, and count a ping hanging
-      // over a second as down: /readyz follows an outage within 1.5 s, and requests are answered
-      // again soon after the database returns (pings are cheap; only changes are logged).
-      {.first_retry = std::chrono::milliseconds(250),
-       .max_retry = std::chrono::milliseconds(1000),
-       .interval_up = std::chrono::milliseconds(500),
-       .stall = std::min(config.db_timeout, std::chrono::milliseconds(1000))});
-  app::WorkerPool pool(config.workers, config.worker_queue);
-
-  app::Metrics metrics({.pool = &pool, .monitor = &monitor, .shipping = log::shipping_counters()});
-
-  app::Application application(config, views, *store, monitor, pool, metrics);
   try {
-    return server::run(server_options(config), application, [&](std::uint16_t port) {
+    return server::run(server_options(config), service->application(), [&](std::uint16_t port) {
       log::info("{}", app::started_line(app::start_urls(config.host, port, config.mount,
                                                         log::first_ipv4_address())));
     });

@@ -1,7 +1,5 @@
 #include "app/application.hpp"
 
-#include <mutex>
-
 #include "app/controllers.hpp"
 #include "app/guestbook_counters.hpp"
 #include "app/metrics.hpp"
@@ -113,39 +111,16 @@ void Application::stop_background_work() {
   services_.pool.stop();
 }
 
-namespace {
-
-/// Where a request's answer goes: back to handle()'s caller when the pipeline answered before
-/// handle() returned, else to `later` (the answer came from a database worker afterwards).
-struct AnswerRoute {
-  std::mutex mutex;
-  bool handle_returned = false;
-  std::optional<http::Response> immediate;
-  Responder later;
-};
-
-}  // namespace
-
-std::optional<http::Response> Application::handle(http::Request request,
-                                                  std::string_view peer_address,
-                                                  Responder later) const {
+Answer Application::handle(http::Request request, std::string_view peer_address) const {
   auto shared = std::make_shared<http::Request>(std::move(request));
   http::apply_trust_proxy(*shared, peer_address);
   split_target(*shared);
 
   // Every answer, now or from the worker pool later, leaves through finish().
-  auto route = std::make_shared<AnswerRoute>();
-  route->later = std::move(later);
-  const Reply reply = [this, shared, route](http::Response response) {
+  auto slot = std::make_shared<AnswerSlot>();
+  const Reply reply = [this, shared, slot](http::Response response) {
     finish(*shared, response);
-    {
-      std::lock_guard lock(route->mutex);
-      if (!route->handle_returned) {
-        route->immediate = std::move(response);
-        return;
-      }
-    }
-    route->later(std::move(response));
+    slot->deliver(std::move(response));
   };
   try {
     route_root(shared, reply);
@@ -163,9 +138,8 @@ std::optional<http::Response> Application::handle(http::Request request,
                           {"error.type", std::string("exception")}}));
     reply(http::error_response(*shared, 500, "internal_error", "Internal Server Error"));
   }
-  std::lock_guard lock(route->mutex);
-  route->handle_returned = true;
-  return std::move(route->immediate);
+  if (auto now = slot->take()) return std::move(*now);
+  return slot;
 }
 
 http::Response Application::protocol_error(unsigned status, std::string_view code,

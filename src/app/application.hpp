@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
+#include "app/answer_slot.hpp"
 #include "app/config.hpp"
 #include "app/controllers.hpp"
 #include "http/encoded_cache.hpp"
@@ -20,8 +22,9 @@ namespace cppapp::app {
 class Metrics;
 class RenderedPages;
 
-/// Receives the finished response of a request; called exactly once, possibly on another thread.
-using Responder = std::function<void(http::Response)>;
+/// What handle() gives back: the finished response when the pipeline answered before returning,
+/// else the slot the database work delivers it to (AnswerSlot::take_or_wait).
+using Answer = std::variant<http::Response, std::shared_ptr<AnswerSlot>>;
 
 /// nodeapp's two Express instances in one: the outer server (health endpoints, the mount) and
 /// the mounted app (security headers, static files, body parsing, routes, rendering).
@@ -33,10 +36,9 @@ class Application {
 
   /// Runs one request through the pipeline. Returns the finished response when the pipeline
   /// answered before returning (pages, static files, errors: nearly every request); otherwise
-  /// nullopt, and the database work hands the response to `later`, exactly once, from its own
-  /// thread. `peer_address` is the socket's remote address (the trust-proxy fallback).
-  std::optional<http::Response> handle(http::Request request, std::string_view peer_address,
-                                       Responder later) const;
+  /// the slot the database work delivers it to, exactly once, from its own thread.
+  /// `peer_address` is the socket's remote address (the trust-proxy fallback).
+  Answer handle(http::Request request, std::string_view peer_address) const;
 
   /// A finished error answer for a request the server could not read or accept (400, 413, 414,
   /// 417, 431, 501; a client too slow for a time limit is cut off, not answered).

@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 
+#include "app/answer_slot.hpp"
 #include "app/config.hpp"
 #include "http/message.hpp"
 
@@ -36,8 +37,6 @@ struct Services {
   GuestbookCounters& counters;      ///< for /metrics
 };
 
-/// Finishes a request with its response: called exactly once, from any thread.
-using Reply = std::function<void(http::Response)>;
 using RequestPtr = std::shared_ptr<http::Request>;
 
 struct Route {

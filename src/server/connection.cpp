@@ -13,21 +13,20 @@
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "app/application.hpp"
-#include "http/trust_proxy.hpp"
 #include "log/logger.hpp"
 #include "log/repeat_limiter.hpp"
+#include "server/access_log.hpp"
+#include "server/request_checks.hpp"
 #include "server/request_reader.hpp"
 #include "server/wire.hpp"
 
@@ -53,56 +52,22 @@ constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 
-/// The answer to a request that went to the database: it arrives from a worker thread, usually
-/// while the connection's coroutine waits for it, sometimes just before it starts to.
-struct LateAnswer {
-  std::mutex mutex;
-  std::optional<http::Response> arrived;
-  std::function<void(http::Response)> resume;  ///< set while the coroutine waits
-};
-
-/// The Responder handed to the pipeline: delivers a late answer to the waiting coroutine, on the
-/// connection's own thread.
-app::Responder deliver_to(std::shared_ptr<LateAnswer> late, asio::any_io_executor executor) {
-  return [late = std::move(late), executor](http::Response response) {
-    std::function<void(http::Response)> resume;
-    {
-      std::lock_guard lock(late->mutex);
-      if (!late->resume) {
-        late->arrived = std::move(response);
-        return;
-      }
-      resume = std::move(late->resume);
-    }
-    asio::post(executor, [resume = std::move(resume), response = std::move(response)]() mutable {
-      resume(std::move(response));
-    });
-  };
-}
-
-/// Waits for the late answer. The coroutine hands its share of `late` over: while it waits,
-/// only the pending database work owns the slot (and, through `resume`, the coroutine), so work
+/// Waits for the answer the database work delivers to `slot`, and resumes on the connection's
+/// own thread. The coroutine hands its share of the slot over: while it waits, only the pending
+/// database work owns the slot (and, through the slot's waiting callback, the coroutine), so work
 /// that is dropped unanswered frees both instead of leaving a cycle.
-asio::awaitable<http::Response> wait_for(std::shared_ptr<LateAnswer> late) {
-  auto initiation = [late = std::move(late)](auto handler) mutable {
+asio::awaitable<http::Response> wait_for(std::shared_ptr<app::AnswerSlot> slot) {
+  auto initiation = [slot = std::move(slot)](auto handler) mutable {
     // Taken out of the initiation, which asio keeps until the answer comes.
-    const std::shared_ptr<LateAnswer> slot = std::move(late);
+    const std::shared_ptr<app::AnswerSlot> taken = std::move(slot);
     auto executor = asio::get_associated_executor(handler);
     auto shared = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
-    std::optional<http::Response> ready;
-    {
-      std::lock_guard lock(slot->mutex);
-      if (slot->arrived) {
-        ready = std::move(slot->arrived);
-      } else {
-        slot->resume = [shared](http::Response response) { (*shared)(std::move(response)); };
-      }
-    }
-    if (ready) {
-      asio::post(executor, [shared, response = std::move(*ready)]() mutable {
+    auto resume = [executor, shared](http::Response response) {
+      asio::post(executor, [shared, response = std::move(response)]() mutable {
         (*shared)(std::move(response));
       });
-    }
+    };
+    if (auto ready = taken->take_or_wait(resume)) resume(std::move(*ready));
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
       std::move(initiation), asio::use_awaitable);
@@ -301,268 +266,164 @@ asio::awaitable<void> lingering_close(Socket& socket, Entry& entry) {
   socket.close(ignored);
 }
 
-/// The answer to a request that could not be read, or nothing when the client just left.
-/// `head` is the request line and headers when they were read (the body was the problem).
-std::optional<http::Response> answer_for_read_error(const beast::error_code& ec,
-                                                    const app::Application& app,
-                                                    const ServerOptions& options,
-                                                    const http::Request* head = nullptr) {
-  if (ec == beast_http::error::header_limit) {
-    return app.protocol_error(
-        431, "header_too_large",
-        "Request Header Fields Too Large: the request line and headers exceed " +
-            std::to_string(options.header_limit) + " bytes",
-        head);
-  }
-  if (ec == beast_http::error::body_limit) {
-    return app.protocol_error(413, "entity.too.large",
-                              "Payload Too Large: the request body exceeds " +
-                                  std::to_string(options.body_limit) + " bytes (BODY_LIMIT)",
-                              head);
-  }
-  // A client too slow for a time limit is cut off, not answered (docs/differences.md).
-  if (ec == beast::error::timeout || ec == beast_http::error::end_of_stream ||
-      ec == asio::error::eof || ec == asio::error::connection_reset ||
-      ec == asio::error::operation_aborted || ec == beast_http::error::partial_message) {
-    return std::nullopt;
-  }
-  return app.protocol_error(400, "bad_request", "Bad Request: " + ec.message(), head);
-}
-
-/// A proxy's X-Request-Id is kept when it is a plain token; anything else gets a fresh id, so
-/// nothing a client sends is echoed into a header or a log unchecked.
-std::string request_id_for(const http::Headers& headers) {
-  const std::string_view given = headers.value_or_empty("X-Request-Id");
-  const bool plain =
-      !given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-               c == ':';
-      });
-  return plain ? std::string(given) : log::new_request_id();
-}
-
-/// What the access record needs from a request that the pipeline consumes.
-struct AccessFacts {
-  AccessFacts(const http::Request& request, const std::string& peer)
-      : method(request.method),
-        target(request.target),
-        client_ip(http::trusted_client_ip(request.headers, peer)),
-        user_agent(request.headers.value_or_empty("User-Agent")),
-        request_id(request.id) {}
-  std::string_view path() const { return std::string_view(target).substr(0, target.find('?')); }
-  std::string_view query() const {
-    const std::size_t question = target.find('?');
-    return question == std::string::npos ? std::string_view()
-                                         : std::string_view(target).substr(question + 1);
-  }
-  std::string method;
-  std::string target;
-  std::string client_ip;
-  std::string user_agent;
-  std::string request_id;
+/// What a connection keeps between its requests.
+struct Connection {
+  Socket& socket;
+  Entry& entry;
+  const ServerOptions& options;
+  app::Application& app;
+  const ConnectionRegistry& registry;
+  const std::string peer;
+  beast::flat_buffer buffer;
+  PendingAnswers pending;
 };
 
-/// For a header block over the limit: true when it overflowed inside the request line (Beast had
-/// not parsed a target yet) or the target it parsed is itself too long.
-bool request_line_too_long(const BeastRequest& partial, const ServerOptions& options) {
-  return partial.target().empty() || partial.target().size() > options.uri_limit;
+/// Waits, within the keep-alive timeout, for the first bytes of the next request; false when
+/// none came (the client left, the timeout, draining closed the idle connection).
+asio::awaitable<bool> wait_for_request(Connection& c) {
+  // A large body grew the buffer; an idle connection keeps only a small one.
+  if (c.buffer.capacity() > kIdleBufferBytes) c.buffer.shrink_to_fit();
+  c.entry.idle = true;
+  c.entry.limit_to(c.options.keepalive_timeout);
+  auto [ec, n] =
+      co_await timed(c.entry, c.socket.async_read_some(c.buffer.prepare(kReadChunk), nothrow));
+  c.entry.idle = false;
+  if (ec) co_return false;
+  c.buffer.commit(n);
+  co_return true;
 }
 
-http::Response uri_too_long(const app::Application& app, const ServerOptions& options) {
-  return app.protocol_error(414, "uri_too_long",
-                            "URI Too Long: the request-target exceeds " +
-                                std::to_string(options.uri_limit) + " bytes (URI_LIMIT)");
+/// Reads the body of an accepted head within the body timeout, after a "100 Continue" when the
+/// client waits for one (as Node does).
+asio::awaitable<beast::error_code> read_body(Connection& c, RequestReader& reader) {
+  if (reader.expects_continue()) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    co_await timed(c.entry, asio::async_write(c.socket, asio::buffer(kContinue), nothrow));
+  }
+  c.entry.limit_to(c.options.body_timeout);
+  co_return co_await read_request_part(c.socket, c.entry, c.buffer, reader, true);
+}
+
+/// How reading a request ended: whole and accepted (neither field set), refused, or the client
+/// left or was too slow (it gets no answer).
+struct ReadResult {
+  std::optional<http::Response> refusal;  ///< answer this, then close
+  bool gone = false;                      ///< close without an answer
+};
+
+/// Reads one request, its head within the header timeout and its body within the body timeout,
+/// and checks both (request_checks.cpp).
+asio::awaitable<ReadResult> read_request(Connection& c, RequestReader& reader) {
+  c.entry.limit_to(c.options.header_timeout);
+  const beast::error_code head_ec =
+      co_await read_request_part(c.socket, c.entry, c.buffer, reader, false);
+  ReadResult result{.refusal = refuse_head(head_ec, reader, c.options, c.app)};
+  if (head_ec || result.refusal) {
+    result.gone = !result.refusal;
+    co_return result;
+  }
+  reader.start_body();
+  if (reader.done()) co_return result;
+  // Answers still waiting go out first: the body may be slow to come.
+  if (co_await flush(c.socket, c.entry, c.pending, c.options))
+    co_return ReadResult{.refusal = std::nullopt, .gone = true};
+  const beast::error_code body_ec = co_await read_body(c, reader);
+  result.refusal = refuse_body(body_ec, reader, c.options, c.app);
+  result.gone = body_ec && !result.refusal;
+  co_return result;
+}
+
+/// Answers a refused request. The caller closes the connection after it: the stream is out of
+/// step with the client.
+asio::awaitable<void> refuse(Connection& c, const RequestReader& reader,
+                             const http::Response& refusal) {
+  c.app.request_started();
+  co_await write_response(c.socket, c.entry, c.pending, refusal, FileHandle{}, "GET", false,
+                          c.options);
+  c.app.request_finished(refusal, reader.message().method_string(), {});
+  log_access(c.app, AccessFacts::unread(c.peer), refusal, refusal.content_length(), {});
+}
+
+/// Runs the request through the pipeline, writes its answer (or queues it, see below), counts
+/// and logs it. Returns whether the connection goes on: kept alive and the write went well.
+asio::awaitable<bool> answer(Connection& c, http::Request request, bool keep_alive) {
+  const auto started = Clock::now();
+  request.id = request_id_for(request.headers);
+  const AccessFacts facts(request, c.peer);
+  c.app.request_started();
+  // The answer at once when the pipeline has one (nearly always), else when the database work
+  // delivers it.
+  app::Answer answer = c.app.handle(std::move(request), c.peer);
+  // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
+  http::Response response;
+  if (auto* now = std::get_if<http::Response>(&answer)) {
+    response = std::move(*now);
+  } else {
+    response = co_await wait_for(std::get<std::shared_ptr<app::AnswerSlot>>(std::move(answer)));
+  }
+  response.headers.set("X-Request-Id", facts.request_id);
+
+  // While draining, tell the client (and the proxy) to go elsewhere. When the client has already
+  // sent the whole head of its next request (pipelining), an in-memory answer waits to go out
+  // with the next ones: one write for many answers.
+  if (c.registry.draining) keep_alive = false;
+  const FileHandle file = open_file_body(response, facts.method, c.app);
+  beast::error_code write_ec;
+  std::uint64_t body_bytes = 0;
+  if (keep_alive && !response.file && holds_a_whole_head(c.buffer) &&
+      c.pending.bytes.size() < PendingAnswers::kMaxBytes) {
+    body_bytes = queue_response(c.pending, response, facts.method, keep_alive, c.options);
+  } else {
+    std::tie(write_ec, body_bytes) = co_await write_response(
+        c.socket, c.entry, c.pending, response, file, facts.method, keep_alive, c.options);
+  }
+  c.app.request_finished(response, facts.method, Clock::now() - started);
+  log_access(c.app, facts, response, body_bytes, Clock::now() - started);
+  co_return keep_alive && !write_ec;
 }
 
 }  // namespace
 
-std::list<ConnectionRegistry::Entry>::iterator ConnectionRegistry::add(Socket& socket) {
-  auto entry = entries.insert(entries.end(), Entry{.socket = &socket});
-  if (!sweeping) arm_sweep();
-  return entry;
-}
-
-void ConnectionRegistry::arm_sweep() {
-  if (!sweep_timer) return;
-  sweeping = true;
-  sweep_timer->expires_after(kDeadlineSweepInterval);
-  sweep_timer->async_wait([this](const beast::error_code& ec) {
-    sweeping = false;
-    if (!ec) sweep();
-  });
-}
-
-void ConnectionRegistry::sweep() {
-  const auto now = Clock::now();
-  beast::error_code ignored;
-  for (auto& entry : entries) {
-    if (entry.timed_out || now < entry.deadline) continue;
-    entry.timed_out = true;
-    if (entry.in_operation) entry.socket->cancel(ignored);
-  }
-  // An idle loop is not woken: the next connection starts the sweep again.
-  if (!entries.empty()) arm_sweep();
-}
-
-void ConnectionRegistry::begin_draining() {
-  draining = true;
-  beast::error_code ignored;
-  for (auto& entry : entries) {
-    if (entry.idle) entry.socket->cancel(ignored);
-  }
-}
-
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const ServerOptions& options,
                                        app::Application& app, ConnectionRegistry& registry) {
   beast::error_code ec;
-  const std::string peer = socket.remote_endpoint(ec).address().to_string();
   auto entry = registry.add(socket);
   struct Unregister {
     ConnectionRegistry& registry;
     std::list<ConnectionRegistry::Entry>::iterator entry;
     ~Unregister() { registry.entries.erase(entry); }
   } unregister{registry, entry};
+  Connection c{.socket = socket,
+               .entry = *entry,
+               .options = options,
+               .app = app,
+               .registry = registry,
+               .peer = socket.remote_endpoint(ec).address().to_string(),
+               .buffer = {},
+               .pending = {}};
 
-  beast::flat_buffer buffer;
-  PendingAnswers pending;
-  bool keep_alive = true;
   bool linger = false;
-  while (keep_alive) {
-    // 1. Idle: wait for the first byte of the next request, unless it is already buffered.
-    if (buffer.size() == 0) {
+  for (;;) {
+    if (c.buffer.size() == 0) {
       if (registry.draining) break;
-      // A large body grew the buffer; an idle connection keeps only a small one.
-      if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
-      entry->idle = true;
-      entry->limit_to(options.keepalive_timeout);
-      auto [read_ec, n] =
-          co_await timed(*entry, socket.async_read_some(buffer.prepare(kReadChunk), nothrow));
-      entry->idle = false;
-      if (read_ec) break;
-      buffer.commit(n);
+      if (!co_await wait_for_request(c)) break;
     }
-
-    // 2. Read the request line and headers within the header timeout.
     RequestReader reader(options.header_limit, options.body_limit);
-    entry->limit_to(options.header_timeout);
-    const beast::error_code header_ec =
-        co_await read_request_part(socket, *entry, buffer, reader, false);
-    std::optional<http::Response> refusal;
-    if (header_ec == beast_http::error::header_limit &&
-        request_line_too_long(reader.message(), options)) {
-      refusal = uri_too_long(app, options);
-    } else if (header_ec == beast_http::error::body_limit) {
-      // The head was whole and announced a body over the limit (Beast checks it right there).
-      const http::Request head = reader.head();
-      refusal = answer_for_read_error(header_ec, app, options, &head);
-    } else if (header_ec) {
-      refusal = answer_for_read_error(header_ec, app, options);
-      if (!refusal) break;
-    } else if (reader.message().target().size() > options.uri_limit) {
-      refusal = uri_too_long(app, options);
-    } else if (const auto problem = reader.check_head()) {
-      const http::Request head = reader.head();
-      refusal = app.protocol_error(problem->status, problem->code, problem->message, &head);
-    } else if (auto length = reader.content_length(); length && *length > options.body_limit) {
-      // Refuse an announced oversized body before reading any of it.
-      const http::Request head = reader.head();
-      refusal = answer_for_read_error(beast_http::error::body_limit, app, options, &head);
-    }
-
-    // 3. Read the body within the body timeout (100-continue first, as Node does). Answers
-    //    still waiting go out first: the body may be slow to come.
-    if (!refusal) reader.start_body();
-    if (!refusal && !reader.done()) {
-      if (auto flush_ec = co_await flush(socket, *entry, pending, options)) break;
-      if (reader.expects_continue()) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await timed(*entry, asio::async_write(socket, asio::buffer(kContinue), nothrow));
-      }
-      entry->limit_to(options.body_timeout);
-      const beast::error_code body_ec =
-          co_await read_request_part(socket, *entry, buffer, reader, true);
-      const http::Request head = body_ec ? reader.head() : http::Request{};
-      if (body_ec == beast_http::error::header_limit) {
-        refusal = app.protocol_error(
-            431, "header_too_large",
-            "Request Header Fields Too Large: the chunked body's trailer fields (or a chunk-size "
-            "line) with the request line and headers exceed " +
-                std::to_string(options.header_limit) + " bytes (HEADER_LIMIT)",
-            &head);
-      } else if (body_ec) {
-        refusal = answer_for_read_error(body_ec, app, options, &head);
-        if (!refusal) break;
-      }
-    }
-    if (refusal) {
-      // The stream is out of step with the client: answer once and close.
-      app.request_started();
-      co_await write_response(socket, *entry, pending, *refusal, FileHandle{}, "GET", false,
-                              options);
-      app.request_finished(*refusal, reader.message().method_string(), {});
-      log::access({.method = "-",
-                   .path = "-",
-                   .query = "",
-                   .status = refusal->status,
-                   .bytes = refusal->content_length(),
-                   .duration = {},
-                   .client_ip = peer,
-                   .user_agent = "",
-                   .request_id = ""});
+    ReadResult read = co_await read_request(c, reader);
+    if (read.gone) break;
+    if (read.refusal) {
+      co_await refuse(c, reader, *read.refusal);
       linger = true;
       break;
     }
-
-    // 4. Run the pipeline.
-    const auto started = Clock::now();
-    keep_alive = reader.keep_alive();
+    const bool keep_alive = reader.keep_alive();
     http::Request request = reader.release();
-    request.id = request_id_for(request.headers);
-    const AccessFacts facts(request, peer);
-    app.request_started();
-    // The answer at once when the pipeline has one (nearly always), else when the database
-    // work delivers it.
-    auto late = std::make_shared<LateAnswer>();
-    std::optional<http::Response> answered =
-        app.handle(std::move(request), peer, deliver_to(late, socket.get_executor()));
-    // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
-    http::Response response;
-    if (answered) {
-      response = std::move(*answered);
-    } else {
-      response = co_await wait_for(std::move(late));
-    }
-    response.headers.set("X-Request-Id", facts.request_id);
-
-    // 5. Write the answer; while draining, tell the client (and the proxy) to go elsewhere.
-    //    When the client has already sent the whole head of its next request (pipelining), an
-    //    in-memory answer waits to go out with the next ones: one write for many answers.
-    if (registry.draining) keep_alive = false;
-    const FileHandle file = open_file_body(response, facts.method, app);
-    beast::error_code write_ec;
-    std::uint64_t body_bytes = 0;
-    if (keep_alive && !response.file && holds_a_whole_head(buffer) &&
-        pending.bytes.size() < PendingAnswers::kMaxBytes) {
-      body_bytes = queue_response(pending, response, facts.method, keep_alive, options);
-    } else {
-      std::tie(write_ec, body_bytes) = co_await write_response(
-          socket, *entry, pending, response, file, facts.method, keep_alive, options);
-    }
-    app.request_finished(response, facts.method, Clock::now() - started);
-    if (app.access_logged(response))
-      log::access({.method = facts.method,
-                   .path = facts.path(),
-                   .query = facts.query(),
-                   .status = response.status,
-                   .bytes = body_bytes,
-                   .duration = Clock::now() - started,
-                   .client_ip = facts.client_ip,
-                   .user_agent = facts.user_agent,
-                   .request_id = facts.request_id});
-    if (write_ec) break;
+    // (A named result: GCC 12 mishandles temporaries in an expression around a co_await.)
+    const bool goes_on = co_await answer(c, std::move(request), keep_alive);
+    if (!goes_on) break;
   }
   // Answers queued for a pipelined request that then could not be read still go out.
-  co_await flush(socket, *entry, pending, options);
+  co_await flush(socket, *entry, c.pending, options);
   if (linger) {
     co_await lingering_close(socket, *entry);
   } else {

@@ -40,7 +40,7 @@ constexpr auto kConsoleFlushDelay = std::chrono::milliseconds(1);
 
 /// One event-loop thread and the connections it serves. Connections never move between threads,
 /// so a connection's state needs no lock.
-struct Worker {
+struct EventLoop {
   // Declaration order is destruction order reversed: sessions that a stopped context destroys
   // still unregister from a live registry.
   ConnectionRegistry registry;
@@ -53,7 +53,7 @@ struct Worker {
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{context.get_executor()};
   std::thread thread;
 
-  Worker() { registry.sweep_timer = &deadline_sweep; }
+  EventLoop() { registry.sweep_timer = &deadline_sweep; }
 };
 
 tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host,
@@ -73,17 +73,17 @@ tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host,
   return acceptor;
 }
 
-/// Accepts on the first worker's thread and hands each connection to the workers in turn.
+/// Accepts on the first loop's thread and hands each connection to the loops in turn.
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
-                                  std::vector<std::unique_ptr<Worker>>& workers,
+                                  std::vector<std::unique_ptr<EventLoop>>& loops,
                                   const ServerOptions& options, app::Application& app) {
   asio::steady_timer backoff(acceptor.get_executor());
   log::RepeatLimiter accept_failures;
   std::size_t next = 0;
   while (acceptor.is_open()) {
-    Worker& worker = *workers[next];
-    next = (next + 1) % workers.size();
-    auto [ec, socket] = co_await acceptor.async_accept(worker.context, nothrow);
+    EventLoop& loop = *loops[next];
+    next = (next + 1) % loops.size();
+    auto [ec, socket] = co_await acceptor.async_accept(loop.context, nothrow);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of file descriptors or similar: say so (once per few seconds, with a count) and
@@ -96,8 +96,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(worker.context,
-                   serve_connection(std::move(socket), options, app, worker.registry),
+    asio::co_spawn(loop.context, serve_connection(std::move(socket), options, app, loop.registry),
                    [](const std::exception_ptr& error) {
                      if (!error) return;
                      try {
@@ -123,18 +122,18 @@ int run(const ServerOptions& options, app::Application& app,
   sigaddset(&stop_signals, SIGUSR1);
   sigaddset(&stop_signals, SIGUSR2);
 
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (unsigned i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
-  tcp::acceptor acceptor = open_acceptor(workers.front()->context, options.host, options.port);
-  asio::co_spawn(workers.front()->context, accept_loop(acceptor, workers, options, app),
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  for (unsigned i = 0; i < options.threads; ++i) loops.push_back(std::make_unique<EventLoop>());
+  tcp::acceptor acceptor = open_acceptor(loops.front()->context, options.host, options.port);
+  asio::co_spawn(loops.front()->context, accept_loop(acceptor, loops, options, app),
                  asio::detached);
 
   std::mutex mutex;
   std::condition_variable all_stopped;
-  unsigned running = static_cast<unsigned>(workers.size());
+  unsigned running = static_cast<unsigned>(loops.size());
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  for (auto& worker : workers) {
-    worker->thread = std::thread([&, context = &worker->context, timer = &worker->log_flush] {
+  for (auto& loop : loops) {
+    loop->thread = std::thread([&, context = &loop->context, timer = &loop->log_flush] {
       // A millisecond of lines at a time: a lightly loaded loop finishes a turn after a request
       // or two, and waking the console writer for so few lines costs more than the requests.
       log::batch_on_this_thread([timer](std::function<void()> flush) {
@@ -181,16 +180,16 @@ int run(const ServerOptions& options, app::Application& app,
   on_listening(acceptor.local_endpoint().port());
   signal_context.run();
   app.begin_draining();
-  asio::post(workers.front()->context, [&acceptor] {
+  asio::post(loops.front()->context, [&acceptor] {
     boost::system::error_code ignored;
     acceptor.close(ignored);
   });
   // Said once every loop drains, so from this line on every answer carries Connection: close.
-  std::latch all_draining(static_cast<std::ptrdiff_t>(workers.size()));
-  for (auto& worker : workers) {
-    asio::post(worker->context, [&w = *worker, &all_draining] {
-      w.registry.begin_draining();
-      w.keep_running.reset();
+  std::latch all_draining(static_cast<std::ptrdiff_t>(loops.size()));
+  for (auto& loop : loops) {
+    asio::post(loop->context, [&each = *loop, &all_draining] {
+      each.registry.begin_draining();
+      each.keep_running.reset();
       all_draining.count_down();
     });
   }
@@ -205,9 +204,9 @@ int run(const ServerOptions& options, app::Application& app,
   if (!drained) {
     log::warn("shutdown grace of {} ms over with requests still in flight; closing them",
               options.shutdown_grace.count());
-    for (auto& worker : workers) worker->context.stop();
+    for (auto& loop : loops) loop->context.stop();
   }
-  for (auto& worker : workers) worker->thread.join();
+  for (auto& loop : loops) loop->thread.join();
   // Database work still queued answers into stopped (not yet destroyed) loops.
   app.stop_background_work();
   log::info("stopped");
