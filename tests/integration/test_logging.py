@@ -236,7 +236,8 @@ class LogstashOutageTest(unittest.TestCase):
                 for _ in range(20):
                     self.assertEqual(server.get("/app1/").status, 200)
                 self.assertIsNotNone(server.wait_for_output(rb"cannot reach logstash"))
-                time.sleep(0.5)  # let a few reconnect attempts happen; they must stay quiet
+                # A few reconnect attempts (counted in /metrics) must stay quiet.
+                self.assertTrue(server.wait_for_metric("cppapp_log_connect_failures_total", 3), server.text())
                 self.assertEqual(server.text().count("cannot reach logstash"), 1, server.text())
 
     def test_receiver_killed_mid_stream_loses_nothing(self):
