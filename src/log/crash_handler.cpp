@@ -51,16 +51,6 @@ void put_hex(char* buffer, std::size_t size, std::size_t* used, std::uintptr_t v
   put(buffer, size, used, digits, n);
 }
 
-void put_decimal(char* buffer, std::size_t size, std::size_t* used, long long value, int width) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value > 0 || n < width);
-  while (n > 0) put(buffer, size, used, &digits[--n], 1);
-}
-
 void on_fatal_signal(int signal_number) {
   void* frames[64];
   const int depth = backtrace(frames, 64);
@@ -77,29 +67,12 @@ void on_fatal_signal(int signal_number) {
   std::size_t used = 0;
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
-  // Civil date from days since the epoch (Howard Hinnant's algorithm): gmtime is not signal-safe.
-  long long days = now.tv_sec / 86400, seconds = now.tv_sec % 86400;
-  days += 719468;
-  const long long era = days / 146097, doe = days - era * 146097;
-  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  const long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
-  const long long year = yoe + era * 400 + (month <= 2);
+  char timestamp[kIso8601Size];
+  const std::size_t timestamp_length = format_iso8601_utc(
+      static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000, timestamp);
   put_literal(record, sizeof record, &used, "{\"@timestamp\":\"");
-  put_decimal(record, sizeof record, &used, year, 4);
-  put_literal(record, sizeof record, &used, "-");
-  put_decimal(record, sizeof record, &used, month, 2);
-  put_literal(record, sizeof record, &used, "-");
-  put_decimal(record, sizeof record, &used, day, 2);
-  put_literal(record, sizeof record, &used, "T");
-  put_decimal(record, sizeof record, &used, seconds / 3600, 2);
-  put_literal(record, sizeof record, &used, ":");
-  put_decimal(record, sizeof record, &used, seconds % 3600 / 60, 2);
-  put_literal(record, sizeof record, &used, ":");
-  put_decimal(record, sizeof record, &used, seconds % 60, 2);
-  put_literal(record, sizeof record, &used, ".");
-  put_decimal(record, sizeof record, &used, now.tv_nsec / 1'000'000, 3);
-  put_literal(record, sizeof record, &used, "Z\",\"message\":\"fatal signal SIG");
+  put(record, sizeof record, &used, timestamp, timestamp_length);
+  put_literal(record, sizeof record, &used, "\",\"message\":\"fatal signal SIG");
   put(record, sizeof record, &used, name, std::strlen(name));
   put_literal(record, sizeof record, &used, "\"");
   put(record, sizeof record, &used, record_middle, record_middle_length);
