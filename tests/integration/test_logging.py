@@ -218,7 +218,12 @@ class CrashRecordTest(unittest.TestCase):
                 record = json.loads(f.readline())
             self.assertEqual(record["message"], "fatal signal SIGSEGV")
             self.assertEqual(record["log.level"], "critical")
-            self.assertRegex(record["error.stack_trace"], r"^0x[0-9a-f]+( 0x[0-9a-f]+)+$")
+            # Written in the handler: frames as module+offset (a raw address outside every module),
+            # and the build they belong to.
+            frame = r"(\S+\+)?0x[0-9a-f]+"
+            self.assertRegex(record["error.stack_trace"], r"^%s( %s)+$" % (frame, frame))
+            self.assertRegex(record["error.stack_trace"], r"\bcppapp\+0x[0-9a-f]+")
+            self.assertRegex(record["process.build_id"], r"^[0-9a-f]{40}$")
 
             receiver = Receiver(path, port)
             second = Server(env=env)
@@ -226,7 +231,13 @@ class CrashRecordTest(unittest.TestCase):
             records = receiver.wait_for(lambda rs: any(r.get("message") == "fatal signal SIGSEGV" for r in rs))
             second.stop()
             receiver.kill()
-        self.assertTrue(any(r.get("message") == "fatal signal SIGSEGV" for r in records))
+        crashes = [r for r in records if r.get("message") == "fatal signal SIGSEGV"]
+        self.assertTrue(crashes)
+        # The next start made the stack readable before shipping it: a frame a line, the binary's
+        # own frames named (the handler's frame is always there).
+        stack = crashes[0]["error.stack_trace"]
+        self.assertRegex(stack, r"^#0 cppapp\+0x[0-9a-f]+ in .*on_fatal_signal", stack)
+        self.assertGreaterEqual(len(re.findall(r"(?m)^#\d+ cppapp\+0x[0-9a-f]+ in \S", stack)), 2, stack)
 
 
 class LogstashOutageTest(unittest.TestCase):
