@@ -25,12 +25,13 @@
 
 namespace cppapp::log {
 
+/// The sizes come from the configuration (LogOptions); their defaults are app/defaults.hpp's.
 struct ShipperOptions {
-  std::string address;                        ///< "host:port"
-  std::size_t buffer_bytes = 8 << 20;         ///< memory queue (LOG_BUFFER)
-  std::uint64_t spool_max_bytes = 256 << 20;  ///< spool on disk (LOG_SPOOL_MAX)
-  std::size_t resend_window_bytes = 1 << 20;  ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
-  std::filesystem::path spool_dir;            ///< DATA_DIR/log-spool
+  std::string address;                  ///< "host:port"
+  std::size_t buffer_bytes = 0;         ///< memory queue (LOG_BUFFER)
+  std::uint64_t spool_max_bytes = 0;    ///< spool on disk (LOG_SPOOL_MAX)
+  std::size_t resend_window_bytes = 0;  ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
+  std::filesystem::path spool_dir;      ///< DATA_DIR/log-spool
   std::chrono::milliseconds flush_on_stop{2000};
   std::chrono::milliseconds initial_backoff{100};  ///< first wait after a failed connect, doubled
   std::chrono::milliseconds max_backoff{5000};

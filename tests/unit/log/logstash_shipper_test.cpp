@@ -41,6 +41,9 @@ class ShipperBackoffTest : public ::testing::Test {
     options.address = "127.0.0.1:" + std::to_string(closed_port());
     options.spool_dir = dir;
     options.flush_on_stop = 0ms;
+    options.buffer_bytes = 1 << 20;
+    options.spool_max_bytes = 1 << 20;
+    options.resend_window_bytes = 64 << 10;
   }
   void TearDown() override { fs::remove_all(dir); }
 
