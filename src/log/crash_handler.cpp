@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -17,7 +18,6 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
-#include <vector>
 
 namespace cppapp::log {
 
@@ -131,7 +131,8 @@ void put_hex(char* buffer, std::size_t size, std::size_t* used, std::uintptr_t v
 void on_fatal_signal(int signal_number) {
   // Boost.Stacktrace's async-signal-safe capture: raw return addresses, no symbol lookup.
   boost::stacktrace::frame::native_frame_ptr_t captured[64];
-  const int depth = static_cast<int>(boost::stacktrace::safe_dump_to(0, captured, sizeof captured));
+  int depth = static_cast<int>(boost::stacktrace::safe_dump_to(0, captured, sizeof captured));
+  while (depth > 0 && captured[depth - 1] == nullptr) --depth;  // the dump's end marker
   void* frames[64];
   for (int i = 0; i < depth; ++i) frames[i] = const_cast<void*>(captured[i]);
   const char* name = sigabbrev_np(signal_number);
