@@ -40,14 +40,6 @@ void split_target(http::Request& request) {
   if (request.path.empty()) request.path.push_back('/');
 }
 
-/// type-is's hasBody: a body is announced by Transfer-Encoding or a Content-Length.
-bool has_body(const http::Request& request) {
-  return request.headers.has("Transfer-Encoding") ||
-         (request.headers.has("Content-Length") &&
-          request.headers.value_or_empty("Content-Length") != "0") ||
-         !request.body.empty();
-}
-
 http::Response text(unsigned status, std::string body) {
   http::Response response;
   response.status = status;
@@ -193,7 +185,7 @@ void Application::route_app(const RequestPtr& request, const Reply& reply) const
     if (file) return reply(labelled("static", std::move(*file)));
   }
 
-  if (has_body(*request)) {
+  if (http::has_body(*request)) {
     try {
       const unsigned kinds = static_cast<unsigned>(http::BodyKind::urlencoded) |
                              static_cast<unsigned>(http::BodyKind::json);

@@ -41,7 +41,8 @@ class Application {
   Answer handle(http::Request request, std::string_view peer_address) const;
 
   /// A finished error answer for a request the server could not read or accept (400, 413, 414,
-  /// 417, 431, 501; a client too slow for a time limit is cut off, not answered).
+  /// 417, 431, 501; a client too slow for a time limit is cut off, not answered), or for a file
+  /// answer whose file cannot be opened when it is sent (503, or 500).
   /// `head`, when the request line and headers were read (an oversized body, a bad trailer),
   /// decides the answer's format as for any other error: JSON for an API client.
   http::Response protocol_error(unsigned status, std::string_view code, std::string_view message,

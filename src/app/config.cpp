@@ -102,14 +102,25 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   // NODE_ENV is what nodeapp's users already set; APP_ENV wins when both are present.
   config.env = env_or("NODE_ENV", config.env);
 
-  std::string body_limit = "100kb", header_limit = "16kb", uri_limit = "8kb",
-              compression_threshold = "1kb", compression_cache = "16mb", page_cache = "8mb";
-  std::string db_timeout = "2s", mongo_url_file;
-  std::string log_format = "text", log_buffer = "8mb", log_spool_max = "256mb",
-              log_resend_window = "1mb";
-  std::string shutdown_grace = "10s", header_timeout = "10s", body_timeout = "30s",
-              keepalive_timeout = "5s", static_cache_validity = "1s";
-  std::string write_rate = "10/min";
+  // Settings read as text (sizes, durations, rates) start from their default as written, so
+  // --help shows it as the README does (app/defaults.hpp).
+  const auto text_default = [](std::string_view flag) { return std::string(default_of(flag)); };
+  std::string body_limit = text_default("--body-limit"),
+              header_limit = text_default("--header-limit"),
+              uri_limit = text_default("--uri-limit"),
+              compression_threshold = text_default("--compression-threshold"),
+              compression_cache = text_default("--compression-cache"),
+              page_cache = text_default("--page-cache");
+  std::string db_timeout = text_default("--db-timeout"), mongo_url_file;
+  std::string log_format = text_default("--log-format"), log_buffer = text_default("--log-buffer"),
+              log_spool_max = text_default("--log-spool-max"),
+              log_resend_window = text_default("--log-resend-window");
+  std::string shutdown_grace = text_default("--shutdown-grace"),
+              header_timeout = text_default("--header-timeout"),
+              body_timeout = text_default("--body-timeout"),
+              keepalive_timeout = text_default("--keepalive-timeout"),
+              static_cache_validity = text_default("--static-cache-validity");
+  std::string write_rate = text_default("--write-rate");
 
   CLI::App cli{
       "cppapp: the nodeapp backend service in C++ (Hello World page, guestbook, logs).\n"
@@ -340,7 +351,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   // The seed ships to logstash:9000 in production; LOGSTASH_ADDR="" turns shipping off.
   const char* logstash_env = std::getenv("LOGSTASH_ADDR");
   if (logstash->count() == 0 && logstash_env == nullptr && config.production()) {
-    config.logstash_address = "logstash:9000";
+    config.logstash_address = kProductionLogstash;
   }
   config.body_limit = *http::parse_byte_size(body_limit);
   config.header_limit = *http::parse_byte_size(header_limit);

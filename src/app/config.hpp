@@ -9,44 +9,66 @@
 #include <string>
 #include <string_view>
 
+#include "app/defaults.hpp"
+
 namespace cppapp::app {
 
+/// The settings, each starting from its default in app/defaults.hpp (the one source).
 struct Config {
-  std::string host = "0.0.0.0";     ///< listen address
-  std::uint16_t port = 8080;        ///< listen port (0: any free port, printed at start-up)
-  std::string mount = "/app1";      ///< path the app is served under
-  std::string env = "development";  ///< "production" compiles templates once and ships logs
-  unsigned threads = 1;             ///< event-loop threads
+  std::string host{default_of("--host")};  ///< listen address
+  std::uint16_t port =
+      default_number("--port");  ///< listen port (0: any free port, printed at start-up)
+  std::string mount{default_of("--mount")};  ///< path the app is served under
+  std::string env{default_of("--env")};  ///< "production" compiles templates once and ships logs
+  unsigned threads = 1;                  ///< event-loop threads (parse_config: one per usable core)
   std::filesystem::path views_dir;
   std::filesystem::path public_dir;
-  std::filesystem::path data_dir = "data";
-  std::string log_level = "info";
-  bool log_probes = false;            ///< access-log /healthz, /readyz and /metrics too
-  bool log_json = false;              ///< LOG_FORMAT=json: the console prints JSON lines
-  std::string node_name = "cppapp1";  ///< the seed's node_name, sent to Logstash as `label`
-  std::string logstash_address;       ///< host:port; empty: no shipping
-  std::size_t log_buffer = 8 << 20;   ///< memory queue for Logstash
-  std::uint64_t log_spool_max = 256ull << 20;   ///< spool on disk while Logstash is away
-  std::size_t log_resend_window = 1 << 20;      ///< re-sent after a reconnect
-  std::string mongo_url;                        ///< empty: the embedded SQLite database in data_dir
-  std::chrono::milliseconds db_timeout{2'000};  ///< bounds every database call (then 503)
-  unsigned workers = 4;                         ///< threads for blocking work (database calls)
-  std::size_t worker_queue = 256;            ///< database calls that may wait; beyond: 503 at once
-  std::size_t body_limit = 100 * 1024;       ///< largest request body accepted (after decoding)
-  std::size_t header_limit = 16 * 1024;      ///< largest request line + header block
-  std::size_t uri_limit = 8 * 1024;          ///< longest request-target
-  std::size_t compression_threshold = 1024;  ///< smaller bodies are sent uncompressed
-  std::size_t compression_cache = 16 << 20;  ///< compressed bodies kept for reuse, by ETag
-  std::size_t page_cache = 8 << 20;          ///< production: rendered pages kept by context
-  std::chrono::milliseconds static_cache_validity{1'000};  ///< production: file lookups reused
-  std::chrono::milliseconds shutdown_grace{10'000};        ///< drain time after SIGTERM
-  std::chrono::milliseconds header_timeout{10'000};        ///< time to send a whole header block
-  std::chrono::milliseconds body_timeout{30'000};          ///< time to send a whole body
-  std::chrono::milliseconds keepalive_timeout{5'000};      ///< idle time before a connection closes
-  double write_rate = 10.0 / 60.0;  ///< guestbook writes per second per client (0: no limit)
-  unsigned write_burst = 5;         ///< writes a client may make at once
-  std::size_t write_rate_clients = 10'000;  ///< clients whose write budget is remembered
-  std::uint64_t max_entries = 100'000;      ///< stored entries; beyond: 507 (0: no cap)
+  std::filesystem::path data_dir{default_of("--data-dir")};
+  std::string log_level{default_of("--log-level")};
+  bool log_probes = false;  ///< access-log /healthz, /readyz and /metrics too
+  bool log_json = false;    ///< LOG_FORMAT=json: the console prints JSON lines
+  std::string node_name{
+      default_of("--node-name")};  ///< the seed's node_name, sent to Logstash as `label`
+  std::string logstash_address;    ///< host:port; empty: no shipping
+  std::size_t log_buffer = default_size("--log-buffer");  ///< memory queue for Logstash
+  std::uint64_t log_spool_max =
+      default_size("--log-spool-max");  ///< spool on disk while Logstash is away
+  std::size_t log_resend_window =
+      default_size("--log-resend-window");  ///< re-sent after a reconnect
+  std::string mongo_url;                    ///< empty: the embedded SQLite database in data_dir
+  std::chrono::milliseconds db_timeout =
+      default_duration("--db-timeout");            ///< bounds every database call (then 503)
+  unsigned workers = default_number("--workers");  ///< threads for blocking work (database calls)
+  std::size_t worker_queue =
+      default_number("--worker-queue");  ///< database calls that may wait; beyond: 503 at once
+  std::size_t body_limit =
+      default_size("--body-limit");  ///< largest request body accepted (after decoding)
+  std::size_t header_limit =
+      default_size("--header-limit");                   ///< largest request line + header block
+  std::size_t uri_limit = default_size("--uri-limit");  ///< longest request-target
+  std::size_t compression_threshold =
+      default_size("--compression-threshold");  ///< smaller bodies are sent uncompressed
+  std::size_t compression_cache =
+      default_size("--compression-cache");  ///< compressed bodies kept for reuse, by ETag
+  std::size_t page_cache =
+      default_size("--page-cache");  ///< production: rendered pages kept by context
+  std::chrono::milliseconds static_cache_validity =
+      default_duration("--static-cache-validity");  ///< production: file lookups reused
+  std::chrono::milliseconds shutdown_grace =
+      default_duration("--shutdown-grace");  ///< drain time after SIGTERM
+  std::chrono::milliseconds header_timeout =
+      default_duration("--header-timeout");  ///< time to send a whole header block
+  std::chrono::milliseconds body_timeout =
+      default_duration("--body-timeout");  ///< time to send a whole body
+  std::chrono::milliseconds keepalive_timeout =
+      default_duration("--keepalive-timeout");  ///< idle time before a connection closes
+  double write_rate =
+      default_rate("--write-rate");  ///< guestbook writes per second per client (0: no limit)
+  unsigned write_burst = default_number("--write-burst");  ///< writes a client may make at once
+  std::size_t write_rate_clients =
+      default_number("--write-rate-clients");  ///< clients whose write budget is remembered
+  std::uint64_t max_entries =
+      default_number("--max-entries");  ///< stored entries; beyond: 507 (0: no cap)
 
   bool production() const { return env == "production"; }
 };

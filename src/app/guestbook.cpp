@@ -14,6 +14,7 @@
 #include "http/error_page.hpp"
 #include "http/send.hpp"
 #include "http/urlencoded.hpp"
+#include "log/event.hpp"
 #include "store/entry_validation.hpp"
 #include "store/store.hpp"
 #include "store/store_monitor.hpp"
@@ -34,7 +35,7 @@ json::object entry_json(const store::Entry& entry, json::storage_ptr storage = {
   object.emplace("id", entry.id);
   object.emplace("name", entry.name);
   object.emplace("message", entry.message);
-  object.emplace("createdAt", store::iso8601_utc(entry.created_at_ms));
+  object.emplace("createdAt", log::iso8601_utc(entry.created_at_ms));
   return object;
 }
 

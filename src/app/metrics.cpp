@@ -115,6 +115,10 @@ class LiveValues final : public prometheus::Collectable {
     if (sources_.monitor) {
       families.push_back(single("cppapp_store_up", "1 while the database answers its pings",
                                 MetricType::Gauge, sources_.monitor->reachable() ? 1 : 0));
+      families.push_back(single("cppapp_store_ping_failures_total",
+                                "Database pings that failed (the monitor retries with backoff)",
+                                MetricType::Counter,
+                                static_cast<double>(sources_.monitor->ping_failures())));
       families.push_back(single("cppapp_store_full",
                                 "1 while the database refuses writes for want of room",
                                 MetricType::Gauge, sources_.monitor->storage_full() ? 1 : 0));
@@ -158,6 +162,9 @@ class LiveValues final : public prometheus::Collectable {
               "Log events lost: memory queue full and the spool full or unwritable",
               shipping->dropped);
       counter("cppapp_log_reconnects_total", "Reconnections to Logstash", shipping->reconnects);
+      counter("cppapp_log_connect_failures_total",
+              "Connection attempts to Logstash that failed (retried with backoff)",
+              shipping->connect_failures);
       counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect",
               shipping->resent);
     }

@@ -96,18 +96,6 @@ std::optional<MediaType> parse_content_type(std::string_view header) {
   return out;
 }
 
-// type-is hasBody: a Transfer-Encoding, or a Content-Length that is a number.
-bool has_body(const Headers& headers) {
-  if (headers.has("transfer-encoding")) return true;
-  const auto length = headers.get("content-length");
-  if (!length) return false;
-  const std::string_view v = trim_ows(*length);
-  for (char c : v) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 BodyError too_large(std::size_t limit) {
   return BodyError(
       413, "entity.too.large",
@@ -171,13 +159,25 @@ boost::json::value parse_json_body(const std::string& text) {
 
 }  // namespace
 
+bool has_body(const Request& request) {
+  const Headers& headers = request.headers;
+  if (headers.has("transfer-encoding")) return true;
+  const auto length = headers.get("content-length");
+  if (!length) return false;
+  const std::string_view v = trim_ows(*length);
+  for (char c : v) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 BodyError::BodyError(unsigned status_code, std::string error_type, std::string message)
     : std::runtime_error(std::move(message)), status(status_code), type(std::move(error_type)) {}
 
 boost::json::value parse_body(const Request& request, unsigned accepted_kinds,
                               const BodyOptions& options) {
   const Headers& headers = request.headers;
-  if (!has_body(headers)) return boost::json::object();
+  if (!has_body(request)) return boost::json::object();
   const auto media = parse_content_type(headers.value_or_empty("content-type"));
   if (!media) return boost::json::object();
   const bool urlencoded = (accepted_kinds & static_cast<unsigned>(BodyKind::urlencoded)) != 0 &&

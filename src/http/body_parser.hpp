@@ -35,12 +35,16 @@ struct BodyOptions {
 /// The body kinds a route accepts (bit flags).
 enum class BodyKind : unsigned { urlencoded = 1, json = 2 };
 
+/// type-is's hasBody, the one rule for "this request carries a body": a Transfer-Encoding, or a
+/// Content-Length that is a number (including 0: body-parser then reads an empty body).
+bool has_body(const Request& request);
+
 /// Parses req.body like app.use(bodyParser.urlencoded({extended:true})) + bodyParser.json() for
-/// the kinds accepted: a Content-Type not handled → empty object (as body-parser leaves
-/// req.body = {}); a body (after Content-Encoding gzip/deflate inflation, which is bounded by the
-/// limit too) over options.limit → 413; unsupported charset → 415; unsupported Content-Encoding
-/// → 415; malformed → 400; JSON strict (only objects and arrays, like body-parser's
-/// strict:true). Throws BodyError.
+/// the kinds accepted: no body (has_body) or a Content-Type not handled → empty object (as
+/// body-parser leaves req.body = {}); a body (after Content-Encoding gzip/deflate inflation, which
+/// is bounded by the limit too) over options.limit → 413; unsupported charset → 415; unsupported
+/// Content-Encoding → 415; malformed → 400; JSON strict (only objects and arrays, like
+/// body-parser's strict:true). Throws BodyError.
 boost::json::value parse_body(const Request& request, unsigned accepted_kinds,
                               const BodyOptions& options);
 

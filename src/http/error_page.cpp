@@ -20,7 +20,7 @@ bool is_hex(char c) {
 /// finalhandler's document, byte for byte: the message escaped, newlines as <br>, double
 /// spaces as " &nbsp;".
 std::string finalhandler_document(std::string_view message) {
-  const std::string escaped = escape_html(message);
+  const std::string escaped = escape_html_express(message);
   std::string body;
   body.reserve(escaped.size());
   for (std::size_t i = 0; i < escaped.size(); ++i) {
@@ -38,7 +38,7 @@ std::string finalhandler_document(std::string_view message) {
 
 }  // namespace
 
-std::string escape_html(std::string_view text) {
+std::string escape_html_express(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

@@ -8,8 +8,10 @@
 
 namespace cppapp::http {
 
-/// escape-html: & < > " ' as entities.
-std::string escape_html(std::string_view text);
+/// The escape-html package, as Express's finalhandler, send and serve-static use it: & < > " '
+/// as entities. (Templates escape as nunjucks does: view::escape_html_nunjucks, which also
+/// escapes the backslash.)
+std::string escape_html_express(std::string_view text);
 
 /// The small HTML page Express's finalhandler and send write: `body` (already escaped) in a
 /// <pre> under `title`.

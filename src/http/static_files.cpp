@@ -198,7 +198,7 @@ Response final_handler_error(unsigned status, Headers headers,
   set_header_in_place(headers, "X-Content-Type-Options", "nosniff");
   set_header_in_place(headers, "Content-Type", "text/html; charset=utf-8");
   response.headers = std::move(headers);
-  response.body = html_document("Error", escape_html(status_message(status)));
+  response.body = html_document("Error", escape_html_express(status_message(status)));
   return response;
 }
 
@@ -211,7 +211,7 @@ Response directory_redirect(std::string_view original_url_path, std::string_view
   response.headers.add("Content-Security-Policy", "default-src 'none'");
   response.headers.add("X-Content-Type-Options", "nosniff");
   response.headers.add("Location", location);
-  response.body = html_document("Redirecting", "Redirecting to " + escape_html(location));
+  response.body = html_document("Redirecting", "Redirecting to " + escape_html_express(location));
   return response;
 }
 

@@ -1,25 +1,102 @@
 #include "log/crash_handler.hpp"
 
+#include <elf.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/stacktrace/frame.hpp>
+#include <boost/stacktrace/safe_dump_to.hpp>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 namespace cppapp::log {
 
 namespace {
+
+/// The executable's file name ("cppapp").
+std::string executable_name() {
+  char path[4096];
+  const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length <= 0) return "cppapp";
+  const std::string_view full(path, static_cast<std::size_t>(length));
+  return std::string(full.substr(full.rfind('/') + 1));
+}
+
+/// The executable's GNU build id in hex (what `file`, `readelf -n` and debuginfod name a build
+/// by, and what ties a crash record to its debug file); empty when it has none.
+int find_build_id(dl_phdr_info* info, std::size_t, void* out) {
+  auto& hex = *static_cast<std::string*>(out);
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    if (segment.p_type != PT_NOTE) continue;
+    const char* at = reinterpret_cast<const char*>(info->dlpi_addr + segment.p_vaddr);
+    const char* const end = at + segment.p_memsz;
+    while (at + sizeof(ElfW(Nhdr)) <= end) {
+      const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
+      const char* name = at + sizeof(ElfW(Nhdr));
+      const char* desc = name + ((note->n_namesz + 3) & ~3u);
+      if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+          std::memcmp(name, "GNU", 4) == 0) {
+        for (unsigned k = 0; k < note->n_descsz; ++k) {
+          char byte[3];
+          std::snprintf(byte, sizeof byte, "%02x", static_cast<unsigned char>(desc[k]));
+          hex += byte;
+        }
+        return 1;
+      }
+      at = desc + ((note->n_descsz + 3) & ~3u);
+    }
+  }
+  return 1;  // only the first module, the executable
+}
 
 // Prepared at install time; the handler only copies and writes.
 char crash_file[4096];
 char record_middle[2048];  ///< the JSON fields that do not change: ,"label":…,"process.pid":…
 std::size_t record_middle_length = 0;
 char alternate_stack[64 * 1024];
+
+/// The modules (the executable, the shared libraries) loaded at install time: a frame is written
+/// as module+offset, which stays true across runs (addresses move with ASLR) and is what
+/// addr2line and gdb take with the module's debug file.
+struct Module {
+  std::uintptr_t begin = 0, end = 0, base = 0;
+  char name[64] = {};
+};
+Module modules[128];
+std::size_t module_count = 0;
+
+int note_module(dl_phdr_info* info, std::size_t, void*) {
+  if (module_count == std::size(modules)) return 1;
+  Module& module = modules[module_count];
+  module.base = info->dlpi_addr;
+  module.begin = UINTPTR_MAX;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    if (segment.p_type != PT_LOAD) continue;
+    module.begin = std::min<std::uintptr_t>(module.begin, info->dlpi_addr + segment.p_vaddr);
+    module.end =
+        std::max<std::uintptr_t>(module.end, info->dlpi_addr + segment.p_vaddr + segment.p_memsz);
+  }
+  if (module.begin >= module.end) return 0;
+  // The first is the executable itself, which has no name here.
+  const std::string path = module_count == 0 ? executable_name() : info->dlpi_name;
+  const std::string name =
+      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  std::snprintf(module.name, sizeof module.name, "%s", name.c_str());
+  ++module_count;
+  return 0;
+}
 
 /// Appends text to buffer at *used (bounded), async-signal-safe.
 void put(char* buffer, std::size_t size, std::size_t* used, const char* text, std::size_t length) {
@@ -51,19 +128,13 @@ void put_hex(char* buffer, std::size_t size, std::size_t* used, std::uintptr_t v
   put(buffer, size, used, digits, n);
 }
 
-void put_decimal(char* buffer, std::size_t size, std::size_t* used, long long value, int width) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value > 0 || n < width);
-  while (n > 0) put(buffer, size, used, &digits[--n], 1);
-}
-
 void on_fatal_signal(int signal_number) {
+  // Boost.Stacktrace's async-signal-safe capture: raw return addresses, no symbol lookup.
+  boost::stacktrace::frame::native_frame_ptr_t captured[64];
+  int depth = static_cast<int>(boost::stacktrace::safe_dump_to(0, captured, sizeof captured));
+  while (depth > 0 && captured[depth - 1] == nullptr) --depth;  // the dump's end marker
   void* frames[64];
-  const int depth = backtrace(frames, 64);
+  for (int i = 0; i < depth; ++i) frames[i] = const_cast<void*>(captured[i]);
   const char* name = sigabbrev_np(signal_number);
 
   static const char kHeader[] = "FATAL: cppapp received signal SIG";
@@ -77,36 +148,30 @@ void on_fatal_signal(int signal_number) {
   std::size_t used = 0;
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
-  // Civil date from days since the epoch (Howard Hinnant's algorithm): gmtime is not signal-safe.
-  long long days = now.tv_sec / 86400, seconds = now.tv_sec % 86400;
-  days += 719468;
-  const long long era = days / 146097, doe = days - era * 146097;
-  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  const long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
-  const long long year = yoe + era * 400 + (month <= 2);
+  char timestamp[kIso8601Size];
+  const std::size_t timestamp_length = format_iso8601_utc(
+      static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000, timestamp);
   put_literal(record, sizeof record, &used, "{\"@timestamp\":\"");
-  put_decimal(record, sizeof record, &used, year, 4);
-  put_literal(record, sizeof record, &used, "-");
-  put_decimal(record, sizeof record, &used, month, 2);
-  put_literal(record, sizeof record, &used, "-");
-  put_decimal(record, sizeof record, &used, day, 2);
-  put_literal(record, sizeof record, &used, "T");
-  put_decimal(record, sizeof record, &used, seconds / 3600, 2);
-  put_literal(record, sizeof record, &used, ":");
-  put_decimal(record, sizeof record, &used, seconds % 3600 / 60, 2);
-  put_literal(record, sizeof record, &used, ":");
-  put_decimal(record, sizeof record, &used, seconds % 60, 2);
-  put_literal(record, sizeof record, &used, ".");
-  put_decimal(record, sizeof record, &used, now.tv_nsec / 1'000'000, 3);
-  put_literal(record, sizeof record, &used, "Z\",\"message\":\"fatal signal SIG");
+  put(record, sizeof record, &used, timestamp, timestamp_length);
+  put_literal(record, sizeof record, &used, "\",\"message\":\"fatal signal SIG");
   put(record, sizeof record, &used, name, std::strlen(name));
   put_literal(record, sizeof record, &used, "\"");
   put(record, sizeof record, &used, record_middle, record_middle_length);
   put_literal(record, sizeof record, &used, ",\"error.stack_trace\":\"");
   for (int i = 0; i < depth; ++i) {
     if (i > 0) put_literal(record, sizeof record, &used, " ");
-    put_hex(record, sizeof record, &used, reinterpret_cast<std::uintptr_t>(frames[i]));
+    const auto address = reinterpret_cast<std::uintptr_t>(frames[i]);
+    const Module* module = nullptr;
+    for (std::size_t m = 0; m < module_count && module == nullptr; ++m) {
+      if (address >= modules[m].begin && address < modules[m].end) module = &modules[m];
+    }
+    if (module != nullptr) {
+      put(record, sizeof record, &used, module->name, std::strlen(module->name));
+      put_literal(record, sizeof record, &used, "+");
+      put_hex(record, sizeof record, &used, address - module->base);
+    } else {
+      put_hex(record, sizeof record, &used, address);
+    }
   }
   put_literal(record, sizeof record, &used, "\"}\n");
 
@@ -146,15 +211,21 @@ void install_crash_handler(const std::filesystem::path& spool_dir, const Identit
   char event_id[64];
   std::snprintf(event_id, sizeof event_id, "%016lx-crash", static_cast<unsigned long>(boot_id));
   fields["event.id"] = event_id;
+  if (const std::string build_id = executable_build_id(); !build_id.empty()) {
+    fields["process.build_id"] = build_id;
+  }
+  module_count = 0;
+  dl_iterate_phdr(note_module, nullptr);
   std::string middle = boost::json::serialize(fields);  // {"level":…}
   middle.front() = ',';
   middle.pop_back();
   std::snprintf(record_middle, sizeof record_middle, "%s", middle.c_str());
   record_middle_length = std::strlen(record_middle);
 
-  // backtrace() loads libgcc on first use, which allocates: do it now, not in the handler.
-  void* warm_up[1];
-  backtrace(warm_up, 1);
+  // The unwinder and backtrace_symbols_fd may load or set up what they need on first use, which
+  // allocates: do it now, not in the handler.
+  boost::stacktrace::frame::native_frame_ptr_t warm_up[2];
+  boost::stacktrace::safe_dump_to(0, warm_up, sizeof warm_up);
 
   stack_t stack{};
   stack.ss_sp = alternate_stack;
@@ -166,6 +237,78 @@ void install_crash_handler(const std::filesystem::path& spool_dir, const Identit
   sigemptyset(&action.sa_mask);
   for (int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
     sigaction(signal_number, &action, nullptr);
+}
+
+std::string executable_build_id() {
+  std::string build_id;
+  dl_iterate_phdr(find_build_id, &build_id);
+  return build_id;
+}
+
+std::string readable_stack(std::string_view stack, std::string_view build_id) {
+  const std::string our_build = executable_build_id();
+  const std::string exe = executable_name();
+  std::uintptr_t exe_base = 0;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* out) {
+        *static_cast<std::uintptr_t*>(out) = info->dlpi_addr;
+        return 1;
+      },
+      &exe_base);
+  const bool same_build = !build_id.empty() && build_id == our_build;
+
+  std::string out;
+  std::istringstream frames{std::string(stack)};
+  std::string frame;
+  for (int i = 0; frames >> frame; ++i) {
+    out += '#' + std::to_string(i) + ' ' + frame;
+    const std::size_t plus = frame.find("+0x");
+    if (same_build && plus != std::string::npos && frame.compare(0, plus, exe) == 0) {
+      const std::uintptr_t offset = std::strtoull(frame.c_str() + plus + 3, nullptr, 16);
+      // A return address points after the call: look up the call itself.
+      const boost::stacktrace::frame resolved(
+          reinterpret_cast<boost::stacktrace::frame::native_frame_ptr_t>(exe_base + offset - 1));
+      const std::string function = resolved.name();
+      if (!function.empty()) out += " in " + function;
+      const std::string file = resolved.source_file();
+      if (!file.empty()) out += " at " + file + ':' + std::to_string(resolved.source_line());
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+void make_crash_records_readable(const std::filesystem::path& spool_dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(spool_dir, ec)) {
+    const std::string file_name = entry.path().filename().string();
+    if (!file_name.starts_with("first-crash-")) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string rewritten, line;
+    bool changed = false;
+    while (std::getline(in, line)) {
+      boost::system::error_code error;
+      boost::json::value record = boost::json::parse(line, error);
+      boost::json::object* fields = error ? nullptr : record.if_object();
+      const boost::json::value* stack = fields ? fields->if_contains("error.stack_trace") : nullptr;
+      // Written by the handler: one line of frames; once readable, one line per frame.
+      if (stack && stack->is_string() &&
+          stack->as_string().find('\n') == boost::json::string::npos) {
+        const boost::json::value* build = fields->if_contains("process.build_id");
+        (*fields)["error.stack_trace"] = readable_stack(
+            stack->as_string(), build && build->is_string() ? std::string_view(build->as_string())
+                                                            : std::string_view());
+        line = boost::json::serialize(record);
+        changed = true;
+      }
+      rewritten += line + '\n';
+    }
+    in.close();
+    if (!changed) continue;
+    const auto temporary = entry.path().string() + ".tmp";
+    std::ofstream(temporary, std::ios::binary | std::ios::trunc) << rewritten;
+    std::filesystem::rename(temporary, entry.path(), ec);
+  }
 }
 
 }  // namespace cppapp::log

@@ -35,17 +35,50 @@ Identity current_identity(std::string node_name) {
   return identity;
 }
 
+std::size_t format_iso8601_utc(std::int64_t ms, char* out) noexcept {
+  using namespace std::chrono;
+  const sys_time<milliseconds> time{milliseconds(ms)};
+  const sys_days day = floor<days>(time);
+  const year_month_day date{day};
+  const hh_mm_ss<milliseconds> clock{time - day};
+  const int year = static_cast<int>(date.year());
+  std::size_t used = 0;
+  const auto digits = [out, &used](long long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10)
+      out[used + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    used += static_cast<std::size_t>(width);
+  };
+  const auto put = [out, &used](char c) { out[used++] = c; };
+  if (year >= 0 && year <= 9999) {
+    digits(year, 4);
+  } else {
+    put(year < 0 ? '-' : '+');
+    digits(year < 0 ? -static_cast<long long>(year) : year, 6);
+  }
+  put('-');
+  digits(static_cast<unsigned>(date.month()), 2);
+  put('-');
+  digits(static_cast<unsigned>(date.day()), 2);
+  put('T');
+  digits(clock.hours().count(), 2);
+  put(':');
+  digits(clock.minutes().count(), 2);
+  put(':');
+  digits(clock.seconds().count(), 2);
+  put('.');
+  digits(clock.subseconds().count(), 3);
+  put('Z');
+  return used;
+}
+
+std::string iso8601_utc(std::int64_t ms) {
+  char text[kIso8601Size];
+  return std::string(text, format_iso8601_utc(ms, text));
+}
+
 std::string iso8601_utc(std::chrono::system_clock::time_point time) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[80];
-  const int millis = static_cast<int>(((ms % 1000) + 1000) % 1000);
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return text;
+  return iso8601_utc(
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 std::string valid_utf8(std::string_view text) {

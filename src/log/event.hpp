@@ -49,7 +49,14 @@ struct Identity {
 /// The identity of this process (hostname and pid filled in) with the given node name.
 Identity current_identity(std::string node_name);
 
-/// "2026-11-29T15:46:36.123Z"
+/// Room format_iso8601_utc needs ("+275760-09-13T00:00:00.000Z" and a spare byte).
+inline constexpr std::size_t kIso8601Size = 32;
+/// Writes milliseconds since the epoch as "2026-11-29T15:46:36.123Z" (what JS toISOString gives:
+/// years outside 0000-9999 as a signed six-digit year) into `out` (kIso8601Size bytes, not
+/// NUL-terminated) and returns the length. Arithmetic only: async-signal-safe (the crash record).
+std::size_t format_iso8601_utc(std::int64_t ms, char* out) noexcept;
+/// The one ISO 8601 formatter: log timestamps, entries' createdAt, the crash record.
+std::string iso8601_utc(std::int64_t ms);
 std::string iso8601_utc(std::chrono::system_clock::time_point time);
 
 /// Replaces every invalid UTF-8 sequence by U+FFFD so the JSON we emit is always valid.

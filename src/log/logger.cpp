@@ -224,6 +224,7 @@ void init(const LogOptions& options) {
   state->colour = state->console_sink->colour();
 
   if (!options.logstash_address.empty()) {
+    make_crash_records_readable(options.spool_dir);  // a crash of the last run, before it ships
     state->shipper = std::make_unique<LogstashShipper>(
         ShipperOptions{.address = options.logstash_address,
                        .buffer_bytes = options.buffer_bytes,

@@ -18,15 +18,16 @@ namespace cppapp::log {
 
 struct ShipperCounters;
 
+/// Filled from the configuration (main.cpp); the defaults are app/defaults.hpp's, not repeated.
 struct LogOptions {
   Level level = Level::info;
-  bool json_console = false;                  ///< LOG_FORMAT=json
-  std::string node_name = "cppapp1";          ///< LOG_NODE_NAME, sent as `label`
-  std::string logstash_address;               ///< host:port; empty: no shipping
-  std::size_t buffer_bytes = 8 << 20;         ///< LOG_BUFFER
-  std::uint64_t spool_max_bytes = 256 << 20;  ///< LOG_SPOOL_MAX
-  std::size_t resend_window_bytes = 1 << 20;  ///< LOG_RESEND_WINDOW
-  std::filesystem::path spool_dir;            ///< DATA_DIR/log-spool
+  bool json_console = false;            ///< LOG_FORMAT=json
+  std::string node_name;                ///< LOG_NODE_NAME, sent as `label`
+  std::string logstash_address;         ///< host:port; empty: no shipping
+  std::size_t buffer_bytes = 0;         ///< LOG_BUFFER
+  std::uint64_t spool_max_bytes = 0;    ///< LOG_SPOOL_MAX
+  std::size_t resend_window_bytes = 0;  ///< LOG_RESEND_WINDOW
+  std::filesystem::path spool_dir;      ///< DATA_DIR/log-spool
 };
 
 /// Starts the console (and the Logstash shipper when an address is set). Call once, first.

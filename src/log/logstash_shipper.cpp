@@ -19,7 +19,8 @@ namespace cppapp::log {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+/// I/O timeouts (connect, a stalled send) are real time whatever clock schedules the rest.
+using Steady = std::chrono::steady_clock;
 constexpr std::size_t kBatchBytes = 256 * 1024;
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 /// A receiver that takes nothing for this long is treated as dead.
@@ -48,16 +49,16 @@ std::pair<std::string, std::string> split_address(const std::string& address) {
   return {host, address.substr(colon + 1)};
 }
 
-int poll_ms(Clock::time_point until) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
-  return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
+int poll_ms(Steady::duration left) {
+  // Rounded up: a wait cut short by rounding would only poll again.
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+  return static_cast<int>(std::clamp<long long>(ms, 0, 60'000));
 }
 
 }  // namespace
 
-LogstashShipper::LogstashShipper(ShipperOptions options, ShipperReport report)
-    : options_(std::move(options)), report_(std::move(report)) {
+LogstashShipper::LogstashShipper(ShipperOptions options, ShipperReport report, const Clock& clock)
+    : options_(std::move(options)), report_(std::move(report)), clock_(clock) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   spool_ = std::make_unique<Spool>(options_.spool_dir, options_.spool_max_bytes);
   if (!spool_->empty()) {
@@ -151,6 +152,7 @@ bool LogstashShipper::connect_once() {
   if (found != nullptr) ::freeaddrinfo(found);
 
   if (socket_ < 0) {
+    counters_.connect_failures.fetch_add(1, std::memory_order_relaxed);
     if (!failure_reported_) {
       report_(true, "cannot reach logstash at " + options_.address + ": " + failure +
                         "; buffering log events (memory up to " +
@@ -185,19 +187,22 @@ void LogstashShipper::disconnect(std::deque<std::string>&& unsent_lines) {
 
 bool LogstashShipper::send(const std::string& data) {
   std::size_t offset = 0;
-  auto stalled_at = Clock::now() + kSendStallTimeout;
+  auto stalled_at = Steady::now() + kSendStallTimeout;
   while (offset < data.size()) {
     const ssize_t sent = ::send(socket_, data.data() + offset, data.size() - offset, MSG_NOSIGNAL);
     if (sent > 0) {
       offset += static_cast<std::size_t>(sent);
-      stalled_at = Clock::now() + kSendStallTimeout;
+      stalled_at = Steady::now() + kSendStallTimeout;
       continue;
     }
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
       // While a slow receiver holds us here, new events keep arriving: move them to the spool
       // as memory fills, instead of letting the request threads find it full.
       pollfd waits[2] = {{socket_, POLLOUT, 0}, {wake_fd_, POLLIN, 0}};
-      if (::poll(waits, 2, poll_ms(stalled_at)) == 0 && Clock::now() >= stalled_at) return false;
+      if (::poll(waits, 2, poll_ms(stalled_at - Steady::now())) == 0 &&
+          Steady::now() >= stalled_at) {
+        return false;
+      }
       if (waits[1].revents & POLLIN) {
         std::uint64_t value = 0;
         [[maybe_unused]] const ssize_t ignored = ::read(wake_fd_, &value, sizeof value);
@@ -263,7 +268,7 @@ void LogstashShipper::spill_everything() {
 void LogstashShipper::wait_for_work(Clock::time_point until) {
   pollfd waits[2] = {{wake_fd_, POLLIN, 0}, {socket_, POLLIN | POLLRDHUP, 0}};
   const int count = socket_ >= 0 ? 2 : 1;
-  if (::poll(waits, static_cast<nfds_t>(count), poll_ms(until)) <= 0) return;
+  if (::poll(waits, static_cast<nfds_t>(count), poll_ms(clock_.real_wait(until))) <= 0) return;
   if (waits[0].revents & POLLIN) {
     std::uint64_t value = 0;
     [[maybe_unused]] const ssize_t ignored = ::read(wake_fd_, &value, sizeof value);
@@ -279,9 +284,10 @@ void LogstashShipper::wait_for_work(Clock::time_point until) {
 
 void LogstashShipper::run() {
   std::mt19937 random(std::random_device{}());
-  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  std::uniform_real_distribution<double> jitter(1 - options_.backoff_jitter,
+                                                1 + options_.backoff_jitter);
   auto backoff = options_.initial_backoff;
-  auto next_attempt = Clock::now();
+  auto next_attempt = clock_.now();
   std::optional<Clock::time_point> stop_deadline;
 
   auto remember = [this](std::string chunk) {
@@ -309,23 +315,23 @@ void LogstashShipper::run() {
     bool memory_empty = false;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_ && !stop_deadline) stop_deadline = Clock::now() + options_.flush_on_stop;
+      if (stopping_ && !stop_deadline) stop_deadline = clock_.now() + options_.flush_on_stop;
       memory_empty = memory_.empty();
     }
     if (stop_deadline &&
-        (Clock::now() >= *stop_deadline || (memory_empty && resend_.empty() && spool_->empty()))) {
+        (clock_.now() >= *stop_deadline || (memory_empty && resend_.empty() && spool_->empty()))) {
       break;
     }
     // Keep room in memory for the request threads.
     spill_memory(socket_ < 0 ? options_.buffer_bytes / 2 : options_.buffer_bytes * 3 / 4);
 
     if (socket_ < 0) {
-      if (Clock::now() >= next_attempt) {
+      if (clock_.now() >= next_attempt) {
         if (connect_once()) {
           backoff = options_.initial_backoff;
           continue;
         }
-        next_attempt = Clock::now() + std::chrono::duration_cast<std::chrono::milliseconds>(
+        next_attempt = clock_.now() + std::chrono::duration_cast<std::chrono::milliseconds>(
                                           backoff * jitter(random));
         backoff = std::min(backoff * 2, options_.max_backoff);
       }
@@ -366,7 +372,7 @@ void LogstashShipper::run() {
       }
     }
     if (chunk.empty()) {
-      wait_for_work(stop_deadline ? *stop_deadline : Clock::now() + std::chrono::seconds(1));
+      wait_for_work(stop_deadline ? *stop_deadline : clock_.now() + std::chrono::seconds(1));
       continue;
     }
     if (send(chunk)) {

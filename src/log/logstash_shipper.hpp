@@ -19,20 +19,23 @@
 #include <string>
 #include <thread>
 
+#include "log/clock.hpp"
 #include "log/repeat_limiter.hpp"
 #include "log/spool.hpp"
 
 namespace cppapp::log {
 
+/// The sizes come from the configuration (LogOptions); their defaults are app/defaults.hpp's.
 struct ShipperOptions {
-  std::string address;                        ///< "host:port"
-  std::size_t buffer_bytes = 8 << 20;         ///< memory queue (LOG_BUFFER)
-  std::uint64_t spool_max_bytes = 256 << 20;  ///< spool on disk (LOG_SPOOL_MAX)
-  std::size_t resend_window_bytes = 1 << 20;  ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
-  std::filesystem::path spool_dir;            ///< DATA_DIR/log-spool
+  std::string address;                  ///< "host:port"
+  std::size_t buffer_bytes = 0;         ///< memory queue (LOG_BUFFER)
+  std::uint64_t spool_max_bytes = 0;    ///< spool on disk (LOG_SPOOL_MAX)
+  std::size_t resend_window_bytes = 0;  ///< re-sent after a reconnect (LOG_RESEND_WINDOW)
+  std::filesystem::path spool_dir;      ///< DATA_DIR/log-spool
   std::chrono::milliseconds flush_on_stop{2000};
-  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds initial_backoff{100};  ///< first wait after a failed connect, doubled
   std::chrono::milliseconds max_backoff{5000};
+  double backoff_jitter = 0.2;  ///< each wait is scaled by a random factor in 1 ± this
 };
 
 /// Monotonic counters, read by the metrics endpoint.
@@ -42,6 +45,7 @@ struct ShipperCounters {
   std::atomic<std::uint64_t> dropped{0};     ///< lines lost because memory and spool were full
   std::atomic<std::uint64_t> reconnects{0};  ///< connections made after the first
   std::atomic<std::uint64_t> resent{0};      ///< lines sent again after a reconnect
+  std::atomic<std::uint64_t> connect_failures{0};  ///< connection attempts that failed
 };
 
 /// Where the shipper reports its own state (console only: never back into the shipper).
@@ -49,7 +53,10 @@ using ShipperReport = std::function<void(bool is_warning, const std::string& mes
 
 class LogstashShipper {
  public:
-  LogstashShipper(ShipperOptions options, ShipperReport report);
+  /// `clock` schedules the reconnect backoff and the flush on stop (a test's moves by hand; I/O
+  /// timeouts stay on the steady clock); it must outlive the shipper.
+  LogstashShipper(ShipperOptions options, ShipperReport report,
+                  const Clock& clock = steady_clock());
   ~LogstashShipper();
   LogstashShipper(const LogstashShipper&) = delete;
   LogstashShipper& operator=(const LogstashShipper&) = delete;
@@ -72,10 +79,11 @@ class LogstashShipper {
   void spill_memory(std::size_t keep_bytes);
   void spill_everything();
   bool send(const std::string& data);
-  void wait_for_work(std::chrono::steady_clock::time_point until);
+  void wait_for_work(Clock::time_point until);
 
   ShipperOptions options_;
   ShipperReport report_;
+  const Clock& clock_;
   RepeatLimiter spool_failures_;  ///< one line per few seconds while the spool cannot be written
   ShipperCounters counters_;
 

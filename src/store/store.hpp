@@ -23,9 +23,6 @@ struct Entry {
   std::int64_t created_at_ms = 0;  ///< milliseconds since the Unix epoch, UTC
 };
 
-/// Formats milliseconds since the epoch as "2026-11-29T15:46:36.123Z" (what JS toISOString gives).
-std::string iso8601_utc(std::int64_t ms);
-
 /// A new entry, already validated (see entry_validation.hpp).
 struct NewEntry {
   std::string name;

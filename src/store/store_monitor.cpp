@@ -6,15 +6,6 @@
 #include <utility>
 
 namespace cppapp::store {
-namespace {
-
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 std::string connected_message(const Store& store, const std::string& location) {
   if (store.kind() == "mongodb") return "connected to mongodb";
@@ -22,22 +13,28 @@ std::string connected_message(const Store& store, const std::string& location) {
 }
 
 StoreMonitor::StoreMonitor(Store& store, std::string connected_line, std::string name,
-                           MonitorTiming timing)
+                           MonitorTiming timing, const log::Clock& clock)
     : store_(store),
       connected_line_(std::move(connected_line)),
       name_(std::move(name)),
       timing_(timing),
+      clock_(clock),
       thread_([this] { run(); }) {}
 
 StoreMonitor::~StoreMonitor() {
   stop();
 }
 
+std::int64_t StoreMonitor::now_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch())
+      .count();
+}
+
 bool StoreMonitor::reachable() const {
   if (!last_ping_ok_.load()) return false;
   const std::int64_t started = ping_started_ns_.load();
   const auto stalled_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timing_.stall);
-  return started == 0 || steady_now_ns() - started < stalled_ns.count();
+  return started == 0 || now_ns() - started < stalled_ns.count();
 }
 
 void StoreMonitor::note_storage_full() const {
@@ -61,20 +58,25 @@ void StoreMonitor::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool StoreMonitor::wait_for(std::chrono::milliseconds delay) {
+bool StoreMonitor::wait_until(log::Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
-  return !wake_.wait_for(lock, delay, [this] { return stopping_; });
+  while (!stopping_) {
+    const auto wait = clock_.real_wait(deadline);
+    if (wait <= log::Clock::duration::zero()) return true;
+    wake_.wait_for(lock, wait);
+  }
+  return false;
 }
 
 void StoreMonitor::check_storage() {
   // Database calls like the ping: one that hangs counts as the database not answering.
   struct Tracked {
     std::atomic<std::int64_t>& started;
-    explicit Tracked(std::atomic<std::int64_t>& s) : started(s) { started.store(steady_now_ns()); }
+    Tracked(std::atomic<std::int64_t>& s, std::int64_t now) : started(s) { started.store(now); }
     ~Tracked() { started.store(0); }
   };
   if (storage_full_.load()) {
-    const Tracked tracked(ping_started_ns_);
+    const Tracked tracked(ping_started_ns_, now_ns());
     try {
       store_.probe_write();
       if (storage_full_.exchange(false)) log::info("{} takes writes again", name_);
@@ -84,10 +86,10 @@ void StoreMonitor::check_storage() {
     }
   }
   // The entry count is a gauge: every few seconds is enough (for MongoDB it is a round trip).
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.now();
   if (now - last_count_ < kCountInterval) return;
   last_count_ = now;
-  const Tracked tracked(ping_started_ns_);
+  const Tracked tracked(ping_started_ns_, now_ns());
   try {
     entries_.store(store_.count());
   } catch (const StoreError&) {
@@ -101,7 +103,7 @@ void StoreMonitor::run() {
   std::chrono::milliseconds retry = timing_.first_retry;
   for (;;) {
     std::string failure;
-    ping_started_ns_.store(steady_now_ns());
+    ping_started_ns_.store(now_ns());
     try {
       store_.ping();
     } catch (const std::exception& error) {
@@ -126,6 +128,7 @@ void StoreMonitor::run() {
     } else {
       last_ping_ok_.store(false);
       answered_once_.store(true);
+      ping_failures_.fetch_add(1);
       if (!reported_down) {
         log::error("{} {}: {}; retrying in the background",
                    ever_connected ? "lost connection to" : "cannot connect to", name_, failure);
@@ -134,7 +137,7 @@ void StoreMonitor::run() {
       next_ping = retry;
       retry = std::min(retry * 2, timing_.max_retry);
     }
-    if (!wait_for(next_ping)) return;
+    if (!wait_until(clock_.now() + next_ping)) return;
   }
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "log/clock.hpp"
 #include "store/store.hpp"
 
 namespace cppapp::store {
@@ -31,9 +32,11 @@ std::string connected_message(const Store& store, const std::string& location);
 class StoreMonitor {
  public:
   /// Starts the thread; `connected_line` is logged once on the first success. `name` ("mongodb",
-  /// "embedded database") appears in the other log lines. `store` must outlive the monitor.
+  /// "embedded database") appears in the other log lines. `store` and `clock` (what the waits
+  /// between pings and the stall are measured by; a test's moves by hand) must outlive the
+  /// monitor.
   StoreMonitor(Store& store, std::string connected_line, std::string name,
-               MonitorTiming timing = {});
+               MonitorTiming timing = {}, const log::Clock& clock = log::steady_clock());
   /// Stops the thread (see stop()).
   ~StoreMonitor();
   StoreMonitor(const StoreMonitor&) = delete;
@@ -58,24 +61,29 @@ class StoreMonitor {
   bool storage_full() const { return storage_full_.load(); }
   /// Entries stored, counted at most every 5 s after a successful ping (Store::count; metrics).
   std::uint64_t entries() const { return entries_.load(); }
+  /// Pings that failed since start (cppapp_store_ping_failures_total).
+  std::uint64_t ping_failures() const { return ping_failures_.load(); }
 
  private:
   void run();
   /// After a successful ping: probes a store known to be full, and refreshes the entry count.
   void check_storage();
-  bool wait_for(std::chrono::milliseconds delay);  // false when stopping
+  bool wait_until(log::Clock::time_point deadline);  // false when stopping
+  std::int64_t now_ns() const;
 
   Store& store_;
   const std::string connected_line_;
   const std::string name_;
   const MonitorTiming timing_;
+  const log::Clock& clock_;
   std::atomic<bool> last_ping_ok_{false};
   std::atomic<bool> answered_once_{false};        ///< a ping has finished, successfully or not
-  std::atomic<std::int64_t> ping_started_ns_{0};  // steady clock; 0 when no ping is running
+  std::atomic<std::int64_t> ping_started_ns_{0};  // clock_; 0 when no ping is running
   mutable std::atomic<bool> storage_full_{false};
   std::atomic<std::uint64_t> entries_{0};
+  std::atomic<std::uint64_t> ping_failures_{0};
   static constexpr std::chrono::seconds kCountInterval{5};
-  std::chrono::steady_clock::time_point last_count_{};  ///< monitor thread only
+  log::Clock::time_point last_count_{};  ///< monitor thread only
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -615,10 +615,11 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
   if (name == "safe" || name == "escape" || name == "e") {
     if (input.is_string() && input.safe) return input;
     std::string text = input.is_nullish() ? "" : to_string(input);
-    return Value::from_string(name == "safe" ? text : escape_html(text), true);
+    return Value::from_string(name == "safe" ? text : escape_html_nunjucks(text), true);
   }
   if (name == "forceescape")
-    return Value::from_string(escape_html(input.is_nullish() ? "" : to_string(input)), true);
+    return Value::from_string(escape_html_nunjucks(input.is_nullish() ? "" : to_string(input)),
+                              true);
   if (name == "default" || name == "d") {
     if (truthy(arg(args, 2))) return truthy(input) ? input : arg(args, 1);
     return input.is_undefined() ? arg(args, 1) : input;

@@ -219,7 +219,7 @@ class Renderer {
         if (v.is_string() && v.safe) {
           out += v.string;
         } else {
-          out += escape_html(to_string(v));
+          out += escape_html_nunjucks(to_string(v));
         }
         return;
       }

@@ -392,7 +392,7 @@ Value member(const Value& obj, const Value& key) {
   }
 }
 
-std::string escape_html(std::string_view s) {
+std::string escape_html_nunjucks(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {

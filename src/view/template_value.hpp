@@ -114,8 +114,9 @@ Value add(const Value& a, const Value& b);
 double js_pow(double base, double exponent);
 /// JS `obj[key]` as nunjucks memberLookup does (undefined for nullish objects, no methods).
 Value member(const Value& obj, const Value& key);
-/// The nunjucks HTML escape (& " ' < > \).
-std::string escape_html(std::string_view s);
+/// nunjucks' lib.escape, for autoescaped output and the escape filter: & " ' < > and \ as
+/// entities. (Express's own pages escape with http::escape_html_express, without the \.)
+std::string escape_html_nunjucks(std::string_view s);
 
 /// UTF-8 <-> UTF-16 so string operations count code units as JavaScript does.
 std::u16string to_utf16(std::string_view s);

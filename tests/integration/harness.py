@@ -140,6 +140,22 @@ class Server:
                     return None
                 self._lines_changed.wait(min(remaining, 0.2))
 
+    def metric(self, name):
+        """The value of the unlabelled metric `name` in /metrics, or None when it is absent."""
+        found = re.search(rb"^" + re.escape(name.encode()) + rb" (\S+)$", self.get("/metrics").body, re.M)
+        return float(found.group(1)) if found else None
+
+    def wait_for_metric(self, name, at_least, timeout=10.0):
+        """True once the metric `name` reaches `at_least`, polling /metrics until `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.metric(name)
+            if value is not None and value >= at_least:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
     def stop(self, sig=signal.SIGTERM, timeout=30.0):
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else None

@@ -72,6 +72,22 @@ TEST(BodyParser, ParsesFormsAndJson) {
   EXPECT_EQ(parsed(make_request("application/x-www-form-urlencoded", "")), "{}");
 }
 
+TEST(BodyParser, HasBodyIsTypeIsRule) {
+  Request request;
+  EXPECT_FALSE(cppapp::http::has_body(request));
+  request.body = "stray";  // bytes without framing headers are no body
+  EXPECT_FALSE(cppapp::http::has_body(request));
+  request.headers.set("Content-Length", "0");  // a number, even 0: body-parser reads it
+  EXPECT_TRUE(cppapp::http::has_body(request));
+  request.headers.set("Content-Length", " 12 ");
+  EXPECT_TRUE(cppapp::http::has_body(request));
+  request.headers.set("Content-Length", "twelve");
+  EXPECT_FALSE(cppapp::http::has_body(request));
+  request.headers.erase("Content-Length");
+  request.headers.set("Transfer-Encoding", "chunked");
+  EXPECT_TRUE(cppapp::http::has_body(request));
+}
+
 TEST(BodyParser, UnhandledRequestsLeaveAnEmptyObject) {
   EXPECT_EQ(parsed(make_request("text/plain", "a=1")), "{}");
   EXPECT_EQ(parsed(make_request("", "a=1")), "{}");

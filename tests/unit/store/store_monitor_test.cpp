@@ -10,6 +10,7 @@
 
 #include "ferretdb_server.hpp"
 #include "log/logger.hpp"
+#include "manual_clock.hpp"
 
 namespace cppapp::store {
 namespace {
@@ -81,23 +82,45 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 constexpr MonitorTiming fast{10ms, 40ms, 20ms, 1000ms};
 
+// Moves the monitor's clock on and waits until it has done what fell due.
+void step(cppapp::testing::ManualClock& clock, std::chrono::milliseconds by) {
+  clock.advance(by);
+  ASSERT_TRUE(clock.settle());
+}
+
 TEST(StoreMonitor, LogsEachChangeOnceAndFollowsTheStore) {
   CapturedLog log;
   SwitchableStore store;
-  StoreMonitor monitor(store, "connected to mongodb", "mongodb", fast);
-
-  ASSERT_TRUE(eventually([&] { return store.pings >= 5; }, 2s));
+  cppapp::testing::ManualClock clock;
+  StoreMonitor monitor(store, "connected to mongodb", "mongodb", fast, clock);
+  ASSERT_TRUE(clock.settle());
+  EXPECT_EQ(store.pings, 1);
+  EXPECT_TRUE(monitor.known_down());
+  for (const auto wait : {10ms, 20ms, 40ms, 40ms}) step(clock, wait);  // backing off to 40 ms
+  EXPECT_EQ(store.pings, 5);
+  EXPECT_EQ(monitor.ping_failures(), 5u);
   EXPECT_FALSE(monitor.reachable());
+
   store.up = true;
-  ASSERT_TRUE(eventually([&] { return monitor.reachable(); }, 1s));
-  const int pings_when_up = store.pings;
-  ASSERT_TRUE(eventually([&] { return store.pings >= pings_when_up + 5; }, 2s));
+  step(clock, 40ms);
+  EXPECT_EQ(store.pings, 6);
+  EXPECT_TRUE(monitor.reachable());
+  for (int i = 0; i < 5; ++i) step(clock, 20ms);  // interval_up
+  EXPECT_EQ(store.pings, 11);
+  EXPECT_TRUE(monitor.reachable());
+
   store.up = false;
-  ASSERT_TRUE(eventually([&] { return !monitor.reachable(); }, 1s));
-  const int pings_when_down = store.pings;
-  ASSERT_TRUE(eventually([&] { return store.pings >= pings_when_down + 5; }, 2s));
+  step(clock, 20ms);
+  EXPECT_FALSE(monitor.reachable());
+  for (const auto wait : {10ms, 20ms, 40ms, 40ms, 40ms}) step(clock, wait);  // backoff restarts
+  EXPECT_EQ(store.pings, 17);
+  EXPECT_FALSE(monitor.reachable());
+
   store.up = true;
-  ASSERT_TRUE(eventually([&] { return monitor.reachable(); }, 1s));
+  step(clock, 40ms);
+  EXPECT_TRUE(monitor.reachable());
+  EXPECT_EQ(store.pings, 18);
+  EXPECT_EQ(monitor.ping_failures(), 11u);
   monitor.stop();
 
   const std::string text = log.text();
@@ -116,20 +139,28 @@ TEST(StoreMonitor, AFullStoreStaysFullUntilAProbeWriteSucceeds) {
   CapturedLog log;
   SwitchableStore store;
   store.up = true;
-  StoreMonitor monitor(store, "connected to mongodb", "mongodb", fast);
-  ASSERT_TRUE(eventually([&] { return monitor.reachable(); }, 1s));
+  cppapp::testing::ManualClock clock;
+  StoreMonitor monitor(store, "connected to mongodb", "mongodb", fast, clock);
+  ASSERT_TRUE(clock.settle());
+  EXPECT_TRUE(monitor.reachable());
   EXPECT_FALSE(monitor.storage_full());
+  EXPECT_EQ(monitor.entries(), 42u);  // counted after the first ping
+  step(clock, 20ms);
   EXPECT_EQ(store.probes, 0);  // no probe while nothing was refused
-  ASSERT_TRUE(eventually([&] { return monitor.entries() == 42u; }, 1s));
 
   store.full = true;
   monitor.note_storage_full();
-  ASSERT_TRUE(eventually([&] { return store.probes >= 3; }, 2s));
+  for (int i = 0; i < 3; ++i) step(clock, 20ms);
+  EXPECT_EQ(store.probes, 3);  // one per ping
   EXPECT_TRUE(monitor.storage_full());
   EXPECT_TRUE(monitor.reachable());  // reads still work
 
   store.full = false;
-  ASSERT_TRUE(eventually([&] { return !monitor.storage_full(); }, 1s));
+  step(clock, 20ms);
+  EXPECT_EQ(store.probes, 4);
+  EXPECT_FALSE(monitor.storage_full());
+  step(clock, 20ms);
+  EXPECT_EQ(store.probes, 4);  // the store has room again: no more probes
   monitor.stop();
   EXPECT_EQ(count(log.text(), "info mongodb takes writes again\n"), 1u) << log.text();
 
@@ -140,25 +171,44 @@ TEST(StoreMonitor, AFullStoreStaysFullUntilAProbeWriteSucceeds) {
 
 TEST(StoreMonitor, BacksOffWhileDown) {
   SwitchableStore store;
-  StoreMonitor monitor(store, "connected", "mongodb", {10ms, 80ms, 20ms, 1000ms});
-  std::this_thread::sleep_for(500ms);
+  cppapp::testing::ManualClock clock;
+  StoreMonitor monitor(store, "connected", "mongodb", {10ms, 80ms, 20ms, 1000ms}, clock);
+  ASSERT_TRUE(clock.settle());
+  // Pings at 0, 10, 30, 70, 150, then every 80 ms: 230, 310, 390, 470. Each just before its time
+  // has not happened yet.
+  std::chrono::milliseconds at{0};
+  int expected = 1;
+  for (const auto next : {10ms, 30ms, 70ms, 150ms, 230ms, 310ms, 390ms, 470ms}) {
+    step(clock, next - at - 1ms);
+    EXPECT_EQ(store.pings, expected) << "at " << (next - 1ms).count() << " ms";
+    step(clock, 1ms);
+    EXPECT_EQ(store.pings, ++expected) << "at " << next.count() << " ms";
+    at = next;
+  }
+  step(clock, 79ms);
   monitor.stop();
-  // 10+20+40+80+80+... ms: about 8 pings in 500 ms (a fixed 10 ms would give 50).
-  EXPECT_GE(store.pings, 5);
-  EXPECT_LE(store.pings, 11);
+  EXPECT_EQ(store.pings, 9);  // a fixed 10 ms would have given 55
 }
 
 TEST(StoreMonitor, AHangingPingCountsAsUnreachable) {
   SwitchableStore store;
   store.up = true;
-  StoreMonitor monitor(store, "connected", "mongodb", {10ms, 40ms, 20ms, 200ms});
-  ASSERT_TRUE(eventually([&] { return monitor.reachable(); }, 1s));
+  cppapp::testing::ManualClock clock;
+  StoreMonitor monitor(store, "connected", "mongodb", {10ms, 40ms, 20ms, 200ms}, clock);
+  ASSERT_TRUE(clock.settle());
+  ASSERT_TRUE(monitor.reachable());
   store.hang = true;
-  const auto start = Clock::now();
-  ASSERT_TRUE(eventually([&] { return !monitor.reachable(); }, 2s));
-  EXPECT_LT(Clock::now() - start, 500ms);
+  clock.advance(20ms);  // the next ping starts, and hangs
+  ASSERT_TRUE(eventually([&] { return store.pings == 2; }, 5s));
+  clock.advance(199ms);
+  EXPECT_TRUE(monitor.reachable());  // not stalled yet
+  EXPECT_FALSE(monitor.known_down());
+  clock.advance(1ms);
+  EXPECT_FALSE(monitor.reachable());  // stalled: counts as down while it hangs
+  EXPECT_TRUE(monitor.known_down());
   store.hang = false;
-  EXPECT_TRUE(eventually([&] { return monitor.reachable(); }, 1s));
+  ASSERT_TRUE(clock.settle());
+  EXPECT_TRUE(monitor.reachable());
 }
 
 TEST(StoreMonitor, StopsPromptlyWhileWaiting) {

@@ -1,0 +1,128 @@
+#include "log/logstash_shipper.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "manual_clock.hpp"
+
+namespace cppapp::log {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+/// A loopback port nothing listens on: connecting to it is refused at once.
+int closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+class ShipperBackoffTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("shipper-test-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    options.address = "127.0.0.1:" + std::to_string(closed_port());
+    options.spool_dir = dir;
+    options.flush_on_stop = 0ms;
+    options.buffer_bytes = 1 << 20;
+    options.spool_max_bytes = 1 << 20;
+    options.resend_window_bytes = 64 << 10;
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  std::unique_ptr<LogstashShipper> start() {
+    return std::make_unique<LogstashShipper>(
+        options,
+        [this](bool warning, const std::string& message) {
+          std::lock_guard lock(mutex);
+          reports.push_back((warning ? "warn " : "info ") + message);
+        },
+        clock);
+  }
+
+  std::vector<std::string> reported() {
+    std::lock_guard lock(mutex);
+    return reports;
+  }
+
+  /// Moves the shipper's clock on and waits until it has done what fell due.
+  void step(std::chrono::milliseconds by) {
+    clock.advance(by);
+    ASSERT_TRUE(clock.settle());
+  }
+
+  fs::path dir;
+  ShipperOptions options;
+  testing::ManualClock clock;
+  std::mutex mutex;
+  std::vector<std::string> reports;
+};
+
+TEST_F(ShipperBackoffTest, RetriesDoublingUpToTheCapAndSaysSoOnce) {
+  options.initial_backoff = 100ms;
+  options.max_backoff = 500ms;
+  options.backoff_jitter = 0;
+  auto shipper = start();
+  ASSERT_TRUE(clock.settle());
+  const auto& counters = shipper->counters();
+  EXPECT_EQ(counters.connect_failures, 1u);
+  // Attempts at 0, 100, 300, 700, then every 500 ms: 1200, 1700. Just before each, none yet.
+  std::chrono::milliseconds at{0};
+  std::uint64_t expected = 1;
+  for (const auto next : {100ms, 300ms, 700ms, 1200ms, 1700ms}) {
+    step(next - at - 1ms);
+    EXPECT_EQ(counters.connect_failures, expected) << "at " << (next - 1ms).count() << " ms";
+    step(1ms);
+    EXPECT_EQ(counters.connect_failures, ++expected) << "at " << next.count() << " ms";
+    at = next;
+  }
+  shipper->stop();
+  const auto lines = reported();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].rfind("warn cannot reach logstash at " + options.address, 0), 0u) << lines[0];
+  EXPECT_EQ(counters.reconnects, 0u);
+}
+
+TEST_F(ShipperBackoffTest, JitterKeepsEachWaitWithinItsShare) {
+  options.initial_backoff = 100ms;
+  options.backoff_jitter = 0.2;
+  auto shipper = start();
+  ASSERT_TRUE(clock.settle());
+  const auto& counters = shipper->counters();
+  step(79ms);  // the first wait is 80 to 120 ms
+  EXPECT_EQ(counters.connect_failures, 1u);
+  step(41ms);
+  EXPECT_EQ(counters.connect_failures, 2u);
+  step(159ms);  // the second, 160 to 240 ms
+  EXPECT_EQ(counters.connect_failures, 2u);
+  step(81ms);
+  EXPECT_EQ(counters.connect_failures, 3u);
+}
+
+TEST_F(ShipperBackoffTest, StopsAtOnceWhileWaitingToRetry) {
+  options.initial_backoff = 1h;
+  auto shipper = start();
+  ASSERT_TRUE(clock.settle());
+  shipper->stop();  // returns without the clock moving
+  EXPECT_EQ(shipper->counters().connect_failures, 1u);
+}
+
+}  // namespace
+}  // namespace cppapp::log
