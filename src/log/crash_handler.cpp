@@ -137,11 +137,14 @@ void on_fatal_signal(int signal_number) {
   for (int i = 0; i < depth; ++i) frames[i] = const_cast<void*>(captured[i]);
   const char* name = sigabbrev_np(signal_number);
 
-  static const char kHeader[] = "FATAL: cppapp received signal SIG";
-  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, kHeader, sizeof kHeader - 1);
-  ignored = write(STDERR_FILENO, name, std::strlen(name));
-  static const char kTail[] = "; backtrace:\n";
-  ignored = write(STDERR_FILENO, kTail, sizeof kTail - 1);
+  // The first line in one write: stdout and stderr often share a pipe, and the console thread's
+  // lines must not land inside it.
+  char header[96];
+  std::size_t header_used = 0;
+  put_literal(header, sizeof header, &header_used, "FATAL: cppapp received signal SIG");
+  put(header, sizeof header, &header_used, name, std::strlen(name));
+  put_literal(header, sizeof header, &header_used, "; backtrace:\n");
+  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, header, header_used);
   backtrace_symbols_fd(frames, depth, STDERR_FILENO);
 
   static char record[8192];

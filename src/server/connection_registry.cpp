@@ -6,7 +6,7 @@ namespace cppapp::server {
 
 std::list<ConnectionRegistry::Entry>::iterator ConnectionRegistry::add(
     boost::asio::ip::tcp::socket& socket) {
-  auto entry = entries.insert(entries.end(), Entry{.socket = &socket, .now = now});
+  auto entry = entries.insert(entries.end(), Entry{.socket = &socket, .clock = clock});
   if (!sweeping) arm_sweep();
   return entry;
 }
@@ -22,7 +22,7 @@ void ConnectionRegistry::arm_sweep() {
 }
 
 void ConnectionRegistry::sweep() {
-  const Clock::time_point time = now();
+  const Clock::time_point time = clock->now();
   boost::system::error_code ignored;
   for (auto& entry : entries) {
     if (entry.timed_out || time < entry.deadline) continue;

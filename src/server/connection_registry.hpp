@@ -6,6 +6,8 @@
 #include <chrono>
 #include <list>
 
+#include "log/clock.hpp"
+
 namespace cppapp::server {
 
 /// The connections of one event-loop thread: draining closes the idle ones, and a sweep enforces
@@ -17,9 +19,6 @@ namespace cppapp::server {
 struct ConnectionRegistry {
   using Clock = std::chrono::steady_clock;
   static constexpr auto kDeadlineSweepInterval = std::chrono::milliseconds(100);
-  /// Where deadlines read the time: the steady clock, or a clock a test advances by hand (a
-  /// plain function pointer: read around every socket operation, it must stay cheap).
-  using Now = Clock::time_point (*)();
 
   struct Entry {
     boost::asio::ip::tcp::socket* socket = nullptr;
@@ -28,18 +27,19 @@ struct ConnectionRegistry {
     Clock::time_point deadline = Clock::time_point::max();
     bool in_operation = false;  ///< a socket operation is under way
     bool timed_out = false;     ///< the deadline passed; cleared when a new limit is set
-    Now now = &Clock::now;      ///< the registry's clock
+    const log::Clock* clock = &log::steady_clock();  ///< the registry's clock
 
     /// Sets the time limit for the operations that follow (like beast::tcp_stream's
     /// expires_after): they fail with a timeout once it is over.
     void limit_to(Clock::duration limit) {
-      deadline = now() + limit;
+      deadline = clock->now() + limit;
       timed_out = false;
     }
   };
   std::list<Entry> entries;
-  /// The clock of the deadlines (set before the first add()).
-  Now now = &Clock::now;
+  /// The clock of the deadlines (set before the first add()): the steady clock, or one a test
+  /// advances by hand (the store monitor's and the shipper's kind, log/clock.hpp).
+  const log::Clock* clock = &log::steady_clock();
   bool draining = false;
   /// The loop's sweep timer (owned by the loop, which outlives every connection's use of it).
   boost::asio::steady_timer* sweep_timer = nullptr;

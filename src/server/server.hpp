@@ -6,23 +6,27 @@
 #include <functional>
 #include <string>
 
+#include "app/defaults.hpp"
+
 namespace cppapp::app {
 class Application;
 }
 
 namespace cppapp::server {
 
+/// The defaults are app/defaults.hpp's (the one table; main.cpp fills these from Config anyway).
 struct ServerOptions {
-  std::string host = "0.0.0.0";
-  std::uint16_t port = 8080;  ///< 0 picks a free port (reported to on_listening)
-  unsigned threads = 1;
-  std::size_t header_limit = 16 * 1024;  ///< request line + headers, else 431
-  std::size_t uri_limit = 8 * 1024;      ///< request-target, else 414
-  std::size_t body_limit = 100 * 1024;
-  std::chrono::milliseconds header_timeout{10'000};
-  std::chrono::milliseconds body_timeout{30'000};
-  std::chrono::milliseconds keepalive_timeout{5'000};
-  std::chrono::milliseconds shutdown_grace{10'000};
+  std::string host = std::string(app::default_of("--host"));
+  /// 0 picks a free port (reported to on_listening)
+  std::uint16_t port = static_cast<std::uint16_t>(app::default_number("--port"));
+  unsigned threads = 1;  ///< THREADS' default (one per usable core) is worked out in main.cpp
+  std::size_t header_limit = app::default_size("--header-limit");  ///< line + headers, else 431
+  std::size_t uri_limit = app::default_size("--uri-limit");        ///< request-target, else 414
+  std::size_t body_limit = app::default_size("--body-limit");
+  std::chrono::milliseconds header_timeout = app::default_duration("--header-timeout");
+  std::chrono::milliseconds body_timeout = app::default_duration("--body-timeout");
+  std::chrono::milliseconds keepalive_timeout = app::default_duration("--keepalive-timeout");
+  std::chrono::milliseconds shutdown_grace = app::default_duration("--shutdown-grace");
 };
 
 /// Serves `app` until SIGTERM or SIGINT, then drains: stops accepting, closes idle connections,

@@ -9,25 +9,19 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 
+#include "manual_clock.hpp"
+
 namespace cppapp::server {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = ConnectionRegistry::Clock;
-
-/// The hand-advanced clock the registries below read.
-Clock::time_point hand_time{};
-Clock::time_point hand_clock() {
-  return hand_time;
-}
 
 class ConnectionRegistryTest : public ::testing::Test {
  protected:
-  ConnectionRegistryTest() {
-    hand_time = Clock::time_point{} + 1h;
-    registry.now = &hand_clock;
-  }
+  ConnectionRegistryTest() { registry.clock = &hand_clock; }
 
+  /// The hand-advanced clock the registry reads.
+  cppapp::testing::ManualClock hand_clock;
   boost::asio::io_context context;
   boost::asio::ip::tcp::socket socket{context};
   ConnectionRegistry registry;  // no sweep timer: the test sweeps
@@ -36,10 +30,10 @@ class ConnectionRegistryTest : public ::testing::Test {
 TEST_F(ConnectionRegistryTest, ADeadlineFiresAfterItsLimitAndNotBefore) {
   auto entry = registry.add(socket);
   entry->limit_to(10s);
-  hand_time += 10s - 1ns;
+  hand_clock.advance(10s - 1ns);
   registry.sweep();
   EXPECT_FALSE(entry->timed_out);
-  hand_time += 1ns;
+  hand_clock.advance(1ns);
   registry.sweep();
   EXPECT_TRUE(entry->timed_out);
 }
@@ -47,22 +41,22 @@ TEST_F(ConnectionRegistryTest, ADeadlineFiresAfterItsLimitAndNotBefore) {
 TEST_F(ConnectionRegistryTest, ANewLimitStartsFromNowAndClearsTheTimeout) {
   auto entry = registry.add(socket);
   entry->limit_to(5s);
-  hand_time += 6s;
+  hand_clock.advance(6s);
   registry.sweep();
   ASSERT_TRUE(entry->timed_out);
   entry->limit_to(5s);
   EXPECT_FALSE(entry->timed_out);
-  hand_time += 4s;
+  hand_clock.advance(4s);
   registry.sweep();
   EXPECT_FALSE(entry->timed_out);
-  hand_time += 1s;
+  hand_clock.advance(1s);
   registry.sweep();
   EXPECT_TRUE(entry->timed_out);
 }
 
 TEST_F(ConnectionRegistryTest, AConnectionWithoutALimitNeverTimesOut) {
   auto entry = registry.add(socket);
-  hand_time += 24h;
+  hand_clock.advance(24h);
   registry.sweep();
   EXPECT_FALSE(entry->timed_out);
 }
@@ -73,7 +67,7 @@ TEST_F(ConnectionRegistryTest, EachConnectionKeepsItsOwnDeadline) {
   auto slow = registry.add(other);
   quick->limit_to(1s);
   slow->limit_to(30s);
-  hand_time += 2s;
+  hand_clock.advance(2s);
   registry.sweep();
   EXPECT_TRUE(quick->timed_out);
   EXPECT_FALSE(slow->timed_out);
@@ -92,7 +86,7 @@ TEST_F(ConnectionRegistryTest, TheSweepCancelsTheReadAConnectionWaitsIn) {
   std::array<char, 1> byte{};
   socket.async_read_some(asio::buffer(byte), [&result](const boost::system::error_code& ec,
                                                        std::size_t) { result = ec; });
-  hand_time += 1s;
+  hand_clock.advance(1s);
   registry.sweep();
   context.run();
   EXPECT_TRUE(entry->timed_out);
