@@ -225,7 +225,7 @@ class Phases(unittest.TestCase):
     def explain(self, counts, since=None, until=None):
         """An assertion message: the counts, then each failed request with the start of its
         answer and the log events (other than access lines) that carry its request id."""
-        lines = [printable(counts)]
+        lines = [json.dumps(printable(counts))]
         details = self.load.failure_details(since, until)
         records = received_records(self.received_log) if self.received_log and details else []
         for detail in details[:10]:
