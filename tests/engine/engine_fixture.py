@@ -42,15 +42,22 @@ def docker(*args, check=True, timeout=600, input=None, env=None):
     return result.stdout if check else result
 
 
-def wait_until(predicate, timeout, what, interval=0.2):
-    """Polls `predicate` until it returns something true; fails naming `what` after `timeout`."""
+def wait_until(predicate, timeout, what, interval=0.2, state=None):
+    """Polls `predicate` until it returns something true; fails naming `what` after `timeout`,
+    with what `state()` (when given) says about the state the wait ended in."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError("timed out after %d s waiting for %s" % (timeout, what))
+            seen = ""
+            if state is not None:
+                try:
+                    seen = "; last seen: " + state()
+                except Exception as error:  # the description must not hide the timeout
+                    seen = "; the state could not be read: %s" % error
+            raise AssertionError("timed out after %d s waiting for %s%s" % (timeout, what, seen))
         time.sleep(interval)
 
 

@@ -31,6 +31,7 @@ removed at the end (the node images are kept, as the other test images are, for 
 
 import concurrent.futures
 import http.client
+import ipaddress
 import os
 import shutil
 import socket
@@ -99,6 +100,28 @@ def start_node(name, image, authorized_key):
 
     wait_until(sshd_listens, 30, "sshd on node %s" % name)
     return address
+
+
+def node_subnet():
+    """The nodes' network: a subnet Docker never picks by itself (its local pools are 172.17-31/16
+    and 192.168/20), away from every route and from every source a NAT rule rewrites. dockerd
+    leaves its rules behind when it stops; a stale `-s 172.19.0.0/16 ! -o docker_gwbridge -j
+    MASQUERADE` from an earlier docker_gwbridge rewrote the nodes' VXLAN packets to come from the
+    bridge's gateway, and the overlay carried nothing (HAProxy's checks timed out at layer 4)."""
+    taken = [ipaddress.ip_network(route.split()[0], strict=False)
+             for route in subprocess.run(["ip", "-4", "route", "show", "table", "all"], capture_output=True,
+                                         text=True).stdout.splitlines()
+             if route.split() and route.split()[0][0].isdigit()]
+    nat = subprocess.run(["iptables", "-t", "nat", "-S", "POSTROUTING"], capture_output=True, text=True)
+    for rule in nat.stdout.splitlines():
+        words = rule.split()
+        if "-s" in words and ("MASQUERADE" in words or "SNAT" in words):
+            taken.append(ipaddress.ip_network(words[words.index("-s") + 1], strict=False))
+    for third in range(256):
+        candidate = ipaddress.ip_network("10.209.%d.0/24" % third)
+        if not any(candidate.overlaps(other) for other in taken):
+            return str(candidate)
+    raise AssertionError("no free /24 in 10.209.0.0/16 for the nodes' network (routes and NAT rules: %s)" % taken)
 
 
 def remove_everything():
@@ -171,7 +194,8 @@ class MultiNodeTest(Phases):
         with open(cls.key + ".pub") as public:
             cls.authorized = public.read().strip()
         began = time.monotonic()
-        docker("network", "create", NETWORK)
+        subnet = ipaddress.ip_network(node_subnet())
+        docker("network", "create", "--subnet", str(subnet), "--gateway", str(subnet[1]), NETWORK)
         cls.ip = {name: start_node(name, NODE_IMAGE[kind], cls.authorized) for name, (_, _, kind) in NODES.items()}
         cls.gateway = docker("network", "inspect", "--format", "{{(index .IPAM.Config 0).Gateway}}", NETWORK).strip()
         seconds["7 node containers started"] = time.monotonic() - began
@@ -233,7 +257,22 @@ class MultiNodeTest(Phases):
             return (len(placed) == 3 and not set(placed.values()) & set(avoid) and
                     (node_down or self.running(APP1) == "3/3") and self.servers_up() == 3)
         wait_until(serving, timeout, "app1 3/3 running%s and 3 servers UP in HAProxy" %
-                   (" off " + ", ".join(avoid) if avoid else ""), interval=0.5)
+                   (" off " + ", ".join(avoid) if avoid else ""), interval=0.5, state=self.serving_state)
+
+    def serving_state(self):
+        """What a failed wait for app1 reports: its tasks (with their errors), the replicas
+        counted, the servers HAProxy has UP and the proxy's own tasks."""
+        def service_ps(service):
+            result = self.swarm("service", "ps", "--no-trunc", "--format",
+                                "{{.Name}} {{.Node}} desired={{.DesiredState}} {{.CurrentState}} {{.Error}}",
+                                service, check=False)
+            return result.stdout + result.stderr
+        proxy = service_ps(PROXY)
+        app1 = service_ps(APP1)
+        placed = self.tasks(PROXY)
+        up = self.servers_up() if placed else "no proxy task running"
+        return "replicas %s; HAProxy servers UP: %s; app1 tasks:\n%s\nproxy tasks:\n%s" % (
+            self.running(APP1), up, app1.strip(), proxy.strip())
 
     def load_target(self):
         return self.ip[self.proxy_node()], 80
