@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -71,6 +72,42 @@ CLI::Validator validator_from(Parse parse, std::string description) {
         return parse(value) ? std::string() : "'" + value + "' is not " + description;
       },
       "", description);
+}
+
+/// Why `mount` cannot be the app's path, or "" when it can. A request's path is matched as it
+/// arrives (percent-encoded), so only characters a path segment carries unencoded can ever match;
+/// empty and dot segments would be normalised away by clients and proxies.
+std::string mount_problem(std::string_view mount) {
+  if (mount.size() < 2 || mount.front() != '/' || mount.back() == '/')
+    return "must start with '/' and not end with one, like /app1";
+  constexpr std::string_view kSegmentCharacters =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@";
+  std::size_t start = 1;
+  while (start <= mount.size()) {
+    const std::size_t end = std::min(mount.find('/', start), mount.size());
+    const std::string_view segment = mount.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..")
+      return "must not hold an empty, '.' or '..' segment";
+    if (segment.find_first_not_of(kSegmentCharacters) != std::string_view::npos)
+      return "may hold only letters, digits and -._~!$&'()*+,;=:@ between its slashes "
+             "(no spaces, '%', '?' or '#')";
+    start = end + 1;
+  }
+  return {};
+}
+
+/// A size setting with a floor: below it nothing could be served (the smallest request line and
+/// Host header are tens of bytes).
+CLI::Validator size_at_least(std::uint64_t floor, std::string floor_text) {
+  return CLI::Validator(
+      [floor, floor_text](std::string& value) -> std::string {
+        const auto bytes = http::parse_byte_size(value);
+        if (!bytes) return "'" + value + "' is not a size like 100kb, 1mb or 512";
+        if (*bytes < floor)
+          return "'" + value + "' is below the smallest useful value, " + floor_text;
+        return {};
+      },
+      "", "a size of at least " + floor_text);
 }
 
 std::string env_or(const char* name, std::string fallback) {
@@ -149,11 +186,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   cli.add_option("--mount", config.mount, "Path the app is served under")
       ->envname("MOUNT_PATH")
       ->capture_default_str()
-      ->check([](const std::string& m) {
-        return (m.size() > 1 && m.front() == '/' && m.back() != '/')
-                   ? std::string()
-                   : "must start with '/' and not end with one, like /app1";
-      });
+      ->check([](const std::string& m) { return mount_problem(m); });
   cli.add_option("--env", config.env,
                  "development, production (templates compiled once, Logstash on by default) or "
                  "test (as development: NODE_ENV=test is common); also read from NODE_ENV")
@@ -241,14 +274,15 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("BODY_LIMIT")
       ->capture_default_str()
       ->check(size);
-  cli.add_option("--header-limit", header_limit, "Largest request line + headers (else 431)")
+  cli.add_option("--header-limit", header_limit,
+                 "Largest request line + headers (else 431; at least 1kb)")
       ->envname("HEADER_LIMIT")
       ->capture_default_str()
-      ->check(size);
-  cli.add_option("--uri-limit", uri_limit, "Longest request-target (else 414)")
+      ->check(size_at_least(1024, "1kb"));
+  cli.add_option("--uri-limit", uri_limit, "Longest request-target (else 414; at least 64)")
       ->envname("URI_LIMIT")
       ->capture_default_str()
-      ->check(size);
+      ->check(size_at_least(64, "64"));
   cli.add_option("--compression-threshold", compression_threshold,
                  "Smaller responses are not compressed")
       ->envname("COMPRESSION_THRESHOLD")
@@ -323,6 +357,13 @@ ConfigResult parse_config(int argc, const char* const* argv) {
     return {std::nullopt, 2};
   }
 
+  // --env and APP_ENV were checked by the parser; a value that still is not one of the three
+  // came from NODE_ENV (Express would quietly run such a value as development).
+  if (config.env != "development" && config.env != "production" && config.env != "test") {
+    std::cerr << "cppapp: configuration error: NODE_ENV '" << config.env
+              << "' is not development, production or test (APP_ENV or --env win over it)\n";
+    return {std::nullopt, 2};
+  }
   config.db_timeout = *parse_duration(db_timeout);
   if (!mongo_url_file.empty()) {
     std::ifstream file(mongo_url_file);
@@ -372,6 +413,11 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   if (!fs::is_directory(config.views_dir, ec)) {
     std::cerr << "cppapp: configuration error: views directory " << config.views_dir
               << " does not exist (set --views or VIEWS_DIR)\n";
+    return {std::nullopt, 2};
+  }
+  if (!fs::is_directory(config.public_dir, ec)) {
+    std::cerr << "cppapp: configuration error: static files directory " << config.public_dir
+              << " does not exist (set --public or PUBLIC_DIR)\n";
     return {std::nullopt, 2};
   }
   return {std::move(config), 0};

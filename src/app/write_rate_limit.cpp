@@ -38,7 +38,8 @@ std::optional<double> parse_write_rate(std::string_view text) {
   if (slash == std::string_view::npos) return std::nullopt;
   double count = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + slash, count);
-  if (ec != std::errc{} || end != text.data() + slash || !(count >= 0) || !std::isfinite(count))
+  // "0/s" would read as "no writes at all"; the limit is turned off with "off" (or "0").
+  if (ec != std::errc{} || end != text.data() + slash || !(count > 0) || !std::isfinite(count))
     return std::nullopt;
   const std::string_view unit = text.substr(slash + 1);
   double seconds = 0;

@@ -22,6 +22,8 @@ std::string_view level_name(Level level) {
       return "error";
     case Level::critical:
       return "critical";
+    case Level::off:
+      return "off";
   }
   return "info";
 }

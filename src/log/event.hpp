@@ -10,7 +10,8 @@
 
 namespace cppapp::log {
 
-enum class Level { trace, debug, info, warn, error, critical };
+/// `off` is only a threshold (LOG_LEVEL=off): no event has it, so nothing passes it.
+enum class Level { trace, debug, info, warn, error, critical, off };
 
 /// winston's level names ("warn", not "warning").
 std::string_view level_name(Level level);

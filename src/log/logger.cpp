@@ -91,8 +91,10 @@ void append_console_line(std::string& out, Level level, std::string_view text) {
     out += '\n';
     return;
   }
-  static constexpr std::array<std::string_view, 6> kColours = {
-      "\033[37m", "\033[36m", "\033[32m", "\033[33m\033[1m", "\033[31m\033[1m", "\033[1m\033[41m"};
+  // One per Level, `off` included (no line has it).
+  static constexpr std::array<std::string_view, 7> kColours = {
+      "\033[37m",        "\033[36m",        "\033[32m", "\033[33m\033[1m",
+      "\033[31m\033[1m", "\033[1m\033[41m", ""};
   const auto now = std::chrono::system_clock::now();
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -198,6 +200,7 @@ std::optional<Level> parse_level(std::string_view name) {
   if (name == "warn" || name == "warning") return Level::warn;
   if (name == "error") return Level::error;
   if (name == "critical") return Level::critical;
+  if (name == "off") return Level::off;
   return std::nullopt;
 }
 

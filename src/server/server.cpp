@@ -56,20 +56,32 @@ struct EventLoop {
   EventLoop() { registry.sweep_timer = &deadline_sweep; }
 };
 
-tcp::acceptor open_acceptor(asio::io_context& context, const std::string& host,
-                            std::uint16_t port) {
+tcp::acceptor open_acceptor(asio::io_context& context, std::string host, std::uint16_t port) {
+  // "[::1]" as in a URL is the address ::1.
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
   tcp::resolver resolver(context);
-  const tcp::endpoint endpoint =
-      resolver
-          .resolve(host, std::to_string(port),
-                   tcp::resolver::passive | tcp::resolver::numeric_service)
-          .begin()
-          ->endpoint();
+  const auto found = resolver.resolve(host, std::to_string(port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || found.empty())
+    throw ListenError(ListenError::Kind::address, ec ? ec.message() : "it has no address");
+  const tcp::endpoint endpoint = found.begin()->endpoint();
   tcp::acceptor acceptor(context);
-  acceptor.open(endpoint.protocol());
-  acceptor.set_option(tcp::acceptor::reuse_address(true));
-  acceptor.bind(endpoint);
-  acceptor.listen(asio::socket_base::max_listen_connections);
+  const auto fail_unless_ok = [&ec] {
+    if (ec) throw ListenError(ListenError::Kind::bind, ec.message());
+  };
+  acceptor.open(endpoint.protocol(), ec);
+  fail_unless_ok();
+  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  fail_unless_ok();
+  acceptor.bind(endpoint, ec);
+  if (ec ==
+      boost::system::errc::address_not_available)  // e.g. 192.0.2.9: not an address of this host
+    throw ListenError(ListenError::Kind::address, ec.message());
+  fail_unless_ok();
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  fail_unless_ok();
   return acceptor;
 }
 

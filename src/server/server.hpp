@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "app/defaults.hpp"
@@ -29,9 +30,19 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace = app::default_duration("--shutdown-grace");
 };
 
+/// The listening socket could not be made. `address`: the host is no address of this machine
+/// (a configuration error); `bind`: the address is fine but cannot be listened on (taken,
+/// not permitted).
+struct ListenError : std::runtime_error {
+  enum class Kind { address, bind };
+  Kind kind;
+  ListenError(Kind which, const std::string& message) : std::runtime_error(message), kind(which) {}
+};
+
 /// Serves `app` until SIGTERM or SIGINT, then drains: stops accepting, closes idle connections,
 /// lets in-flight requests finish within shutdown_grace. `on_listening` gets the bound port.
-/// Returns the process exit code (0 after a clean drain). Throws on a bind failure.
+/// Returns the process exit code (0 after a clean drain). Throws ListenError when the listening
+/// socket cannot be made.
 int run(const ServerOptions& options, app::Application& app,
         const std::function<void(std::uint16_t port)>& on_listening);
 

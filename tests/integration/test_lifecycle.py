@@ -1,9 +1,11 @@
 """Start-up configuration, and SIGTERM draining under load."""
 
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import tempfile
 import subprocess
 import threading
@@ -57,6 +59,42 @@ class ConfigurationTest(unittest.TestCase):
         for level in ("trace", "debug", "info", "warn", "error", "critical", "off"):
             self.assertIn(level, line)
 
+    def test_log_level_filters_what_is_printed_and_off_prints_nothing(self):
+        # Without info lines there is no "Started server" to wait for: readiness is /healthz
+        # answering, as Docker's check sees it.
+        for level, forbidden in (("off", rb"."), ("error", rb" - (trace|debug|info|warn): ")):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            with tempfile.TemporaryDirectory() as data_dir:
+                process = subprocess.Popen(
+                    [BIN, "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    env=dict(os.environ, DATA_DIR=data_dir, LOG_LEVEL=level, LOG_FORMAT="text"))
+                try:
+                    deadline = time.monotonic() + 30
+                    while True:
+                        try:
+                            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                                if conn.recv(64).startswith(b"HTTP/1.1 200"):
+                                    break
+                        except OSError:
+                            pass
+                        self.assertLess(time.monotonic(), deadline, "cppapp did not answer /healthz")
+                        self.assertIsNone(process.poll(), "cppapp exited")
+                        time.sleep(0.05)
+                    for path in (b"/app1/", b"/app1/no-such-page"):
+                        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                            conn.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                            while conn.recv(65536):
+                                pass
+                finally:
+                    process.send_signal(signal.SIGTERM)
+                    output = process.communicate(timeout=30)[0]
+                self.assertEqual(process.returncode, 0, output)
+                self.assertIsNone(re.search(forbidden, output), (level, output))
+
     def test_bad_values_stop_start_up_with_one_line_and_exit_2(self):
         cases = [
             (["--port", "http"], {}, b"--port"),
@@ -70,6 +108,19 @@ class ConfigurationTest(unittest.TestCase):
             ([], {"WRITE_RATE": "10/day"}, b"WRITE_RATE"),
             (["--write-burst", "0"], {}, b"--write-burst"),
             (["--views", "/nonexistent/views"], {}, b"/nonexistent/views"),
+            (["--public", "/nonexistent/public"], {}, b"/nonexistent/public"),
+            ([], {"NODE_ENV": "staging"}, b"NODE_ENV"),
+            ([], {"NODE_ENV": "Production"}, b"NODE_ENV"),
+            (["--mount", "/a?b"], {}, b"--mount"),
+            ([], {"MOUNT_PATH": "/a b"}, b"MOUNT_PATH"),
+            (["--mount", "/a//b"], {}, b"--mount"),
+            (["--mount", "/app1/../x"], {}, b"--mount"),
+            (["--mount", "/a%20b"], {}, b"--mount"),
+            (["--header-limit", "0"], {}, b"--header-limit"),
+            ([], {"URI_LIMIT": "10"}, b"URI_LIMIT"),
+            ([], {"WRITE_RATE": "0/s"}, b"WRITE_RATE"),
+            (["--host", "999.1.1.1", "--port", "0"], {}, b"--host"),
+            ([], {"HOST": "no-such-host.invalid", "PORT": "0"}, b"HOST"),
             (["--no-such-flag"], {}, b"--no-such-flag"),
         ]
         for args, env, mention in cases:
@@ -149,6 +200,9 @@ class ConfigurationTest(unittest.TestCase):
             self.assertEqual(server.get("/app1/").status, 404)
             big = server.request("POST", "/shop/", {"Content-Type": "application/json"}, b'{"a":"' + b"x" * 2000 + b'"}')
             self.assertEqual(big.status, 413)
+            # The contract it serves names the mount it runs under, so clients built from it work.
+            contract = json.loads(server.get("/shop/api/openapi.json").body)
+            self.assertEqual([server["url"] for server in contract["servers"]], ["/shop"])
 
     def test_a_taken_port_is_a_clear_error(self):
         with Server() as first:

@@ -14,7 +14,8 @@ TEST(WriteRateTest, ParsesCountsPerUnit) {
   EXPECT_DOUBLE_EQ(*parse_write_rate("36/h"), 0.01);
   EXPECT_DOUBLE_EQ(*parse_write_rate("off"), 0.0);
   EXPECT_DOUBLE_EQ(*parse_write_rate("0"), 0.0);
-  for (const char* bad : {"10", "10/day", "/min", "x/min", "-1/min", "10 /min", "nan/s"})
+  for (const char* bad :
+       {"10", "10/day", "/min", "x/min", "-1/min", "10 /min", "nan/s", "0/s", "0.0/min"})
     EXPECT_FALSE(parse_write_rate(bad).has_value()) << bad;
 }
 
