@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fmt/compile.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <spdlog/async.h>
 #include <spdlog/spdlog.h>
@@ -349,6 +350,8 @@ std::string first_ipv4_address() {
   if (getifaddrs(&list) != 0) return found;
   for (ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
     if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) continue;
+    // A bridge with nothing attached (docker0 on a host without containers) is no way in.
+    if ((entry->ifa_flags & IFF_UP) == 0 || (entry->ifa_flags & IFF_RUNNING) == 0) continue;
     const auto* address = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
     if ((ntohl(address->sin_addr.s_addr) >> 24) == 127) continue;
     char text[INET_ADDRSTRLEN] = {};
