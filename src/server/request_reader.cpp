@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "http/header_tokens.hpp"
 #include "server/wire.hpp"
 
 namespace cppapp::server {
@@ -38,6 +39,38 @@ http::FramingFields framing_fields(const BeastRequest& request) {
     }
   }
   return fields;
+}
+
+/// "name: value\r\n" for every field the parser holds, as the fields arrived (less any
+/// whitespace Beast trimmed).
+std::size_t field_bytes(const BeastRequest& request) {
+  std::size_t bytes = 0;
+  for (const auto& field : request) bytes += field.name_string().size() + field.value().size() + 4;
+  return bytes;
+}
+
+/// RFC 9112 9.3: HTTP/1.1 persists unless a Connection field says "close"; HTTP/1.0 only when
+/// one says "keep-alive". Every Connection field counts (Beast's keep_alive() reads the first).
+bool keeps_alive(const BeastRequest& request) {
+  bool close = false;
+  bool keep_alive = false;
+  for (const auto& field : request) {
+    if (field.name() != beast_http::field::connection) continue;
+    for (const auto& token : http::split_token_list(field.value(), false)) {
+      close = close || http::iequals(token, "close");
+      keep_alive = keep_alive || http::iequals(token, "keep-alive");
+    }
+  }
+  if (close) return false;
+  return request.version() >= 11 || keep_alive;
+}
+
+http::Request request_line_of(const BeastRequest& message) {
+  http::Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.version = message.version();
+  return request;
 }
 
 }  // namespace
@@ -73,6 +106,12 @@ std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::e
   }
   if (!reading_body_) folds_.feed(std::string_view(static_cast<const char*>(bytes.data()), used));
   consumed_ += used;
+  if (!reading_body_ && consumed_ > header_limit_) {
+    // Beast bounds the bytes it looks at in one call, not the fields it keeps across calls:
+    // a head of many short lines could pass HEADER_LIMIT many times over.
+    ec = beast_http::error::header_limit;
+    return used;
+  }
   nothing_used_ = used == 0 && (ec == beast_http::error::need_more || !ec);
   if ((ec == beast_http::error::need_more || (!ec && used == 0)) &&
       bytes.size() - used > unparsed_limit_) {
@@ -84,13 +123,7 @@ std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::e
 }
 
 std::size_t RequestReader::trailer_bytes() const {
-  std::size_t bytes = 0;
-  std::size_t index = 0;
-  for (const auto& field : parser_.get()) {
-    // "name: value\r\n", as the field arrived (less any whitespace Beast trimmed).
-    if (index++ >= header_fields_) bytes += field.name_string().size() + field.value().size() + 4;
-  }
-  return bytes;
+  return field_bytes(parser_.get()) - head_field_bytes_;
 }
 
 void RequestReader::feed_eof(boost::beast::error_code& ec) {
@@ -117,9 +150,11 @@ bool RequestReader::expects_continue() const {
 
 void RequestReader::start_body() {
   reading_body_ = true;
-  header_fields_ =
-      static_cast<std::size_t>(std::distance(parser_.get().begin(), parser_.get().end()));
-  keep_alive_ = parser_.get().keep_alive();
+  // The headers as they are now. Beast files a trailer field next to a header of the same name,
+  // so what arrives later cannot be told from the headers by position.
+  for (const auto& field : parser_.get()) headers_.add(field.name_string(), field.value());
+  head_field_bytes_ = field_bytes(parser_.get());
+  keep_alive_ = keeps_alive(parser_.get());
   trailer_budget_ = header_limit_ > consumed_ ? header_limit_ - consumed_ : 0;
   // A chunk-size line arriving in pieces must fit even when the head used nearly all of the
   // limit; the trailer section itself is held to the budget once it is whole.
@@ -129,22 +164,21 @@ void RequestReader::start_body() {
 }
 
 http::Request RequestReader::head() const {
-  const auto& message = parser_.get();
-  http::Request request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.version = message.version();
-  std::size_t fields = reading_body_ ? header_fields_ : static_cast<std::size_t>(-1);
-  for (const auto& field : message) {
-    if (fields-- == 0) break;
-    request.headers.add(field.name_string(), field.value());
+  http::Request request = request_line_of(parser_.get());
+  if (reading_body_) {
+    request.headers = headers_;
+  } else {
+    for (const auto& field : parser_.get()) request.headers.add(field.name_string(), field.value());
   }
   return request;
 }
 
 http::Request RequestReader::release() {
   if (!reading_body_) start_body();  // a request without a body: its fields are all headers
-  return to_request(parser_.release(), header_fields_);
+  http::Request request = request_line_of(parser_.get());
+  request.headers = std::move(headers_);
+  request.body = std::move(parser_.get().body());
+  return request;
 }
 
 }  // namespace cppapp::server

@@ -76,8 +76,9 @@ class RequestReader {
   std::size_t trailer_budget_ = 0;  ///< what the head left of HEADER_LIMIT for the trailers
   http::FoldDetector folds_;
   bool reading_body_ = false;
-  bool nothing_used_ = false;  ///< the last call to the parser needed more and used nothing
-  std::size_t header_fields_ = 0;
+  bool nothing_used_ = false;         ///< the last call to the parser needed more and used nothing
+  http::Headers headers_;             ///< the head's fields, taken when the body stage starts
+  std::size_t head_field_bytes_ = 0;  ///< their size, as trailer_bytes counts
   bool keep_alive_ = true;
 };
 

@@ -9,19 +9,6 @@ namespace cppapp::server {
 
 namespace beast_http = boost::beast::http;
 
-http::Request to_request(BeastRequest&& beast_request, std::size_t header_fields) {
-  http::Request request;
-  request.method = std::string(beast_request.method_string());
-  request.target = std::string(beast_request.target());
-  request.version = beast_request.version();
-  for (const auto& field : beast_request) {
-    if (header_fields-- == 0) break;  // the rest arrived as trailer fields
-    request.headers.add(field.name_string(), field.value());
-  }
-  request.body = std::move(beast_request.body());
-  return request;
-}
-
 bool bodiless(unsigned status, std::string_view method) {
   return method == "HEAD" || status == 204 || status == 304 || (status >= 100 && status < 200);
 }

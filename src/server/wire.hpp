@@ -1,4 +1,5 @@
-// Between the wire and the pipeline's plain values: request conversion and response serialization.
+// Between the pipeline's plain values and the wire: response serialization (requests are read by
+// RequestReader).
 #pragma once
 
 #include <boost/beast/http/message.hpp>
@@ -10,12 +11,6 @@
 namespace cppapp::server {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
-
-/// Moves a parsed Beast request into the pipeline's Request value, with its first
-/// `header_fields` fields as headers. Beast's parser appends a chunked body's trailer fields to
-/// the same list; they are dropped here, never merged into the headers (RFC 9110 6.5): a
-/// trailer must not become an X-Forwarded-For, an X-Request-Id or a Content-Encoding.
-http::Request to_request(BeastRequest&& beast_request, std::size_t header_fields);
 
 /// True when a response with this status to this method carries no body on the wire.
 bool bodiless(unsigned status, std::string_view method);

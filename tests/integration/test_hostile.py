@@ -162,6 +162,18 @@ class OversizedInputTest(HostileServer, unittest.TestCase):
             self.assertTrue(client.closed_by_peer(5))
         self.assertServes()
 
+    def test_many_short_header_lines_in_one_burst_are_431(self):
+        # Beast bounds what it looks at in one call, not the fields it keeps across calls: with
+        # the default 16 KiB limit, 200 KB of "X:a" lines sent at once were answered 200.
+        with Server() as server:
+            for lines in (b"X:a\r\n" * 40000, b"X-Ab: c\r\n" * 4000, b"X:a\r\n" * 3300):
+                with RawClient(server) as client:
+                    client.send(get(b"/healthz", lines))
+                    status, headers, _ = client.read_response()
+                    self.assertEqual(status, 431, len(lines))
+                    self.assertEqual(headers["connection"], "close")
+            self.assertEqual(server.get("/healthz").status, 200)
+
     def test_one_huge_header_line_without_an_end_is_431(self):
         # Never-ending header: the limit, not the timeout, ends it.
         with RawClient(self.server) as client:
@@ -214,6 +226,16 @@ class SmugglingTest(HostileServer, unittest.TestCase):
             self.assertEqual(headers.get("connection"), "close", framing)
             # Nothing after the refused request is read as a request of its own.
             self.assertIsNone(client.read_response(), framing)
+
+    def test_close_in_any_connection_field_closes(self):
+        # Beast's keep_alive() reads only the first Connection field.
+        for fields in (b"Connection: keep-alive\r\nConnection: close\r\n", b"Connection: foo\r\nConnection: close\r\n",
+                       b"Connection: keep-alive, close\r\n"):
+            with RawClient(self.server) as client:
+                client.send(get(extra=fields) + get(b"/app1/second"))
+                status, headers, _ = client.read_response()
+                self.assertEqual((status, headers.get("connection")), (200, "close"), fields)
+                self.assertIsNone(client.read_response(), fields)
 
     def test_content_length_with_transfer_encoding_is_400(self):
         self.assertRefused(b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n")
@@ -471,6 +493,31 @@ class TrailerTest(HostileServer, unittest.TestCase):
             with RawClient(self.server) as client:
                 client.send(self.chunked_form(trailer))
                 self.assertEqual(client.read_response()[0], 400, trailer)
+
+    def test_trailers_named_like_headers_change_nothing(self):
+        # Beast files a trailer next to the header of the same name; counting the first N
+        # fields as the headers then took a trailer in and dropped the last real header.
+        trailers = b"Content-Type: application/json\r\nHost: evil.example\r\nConnection: keep-alive\r\n"
+        with RawClient(self.server) as client:
+            client.send(self.chunked_form(trailers))
+            status, headers, _ = client.read_response()
+        self.assertEqual(status, 303, headers)
+        self.assertNotIn("evil.example", headers["location"])
+        self.assertEqual(headers["connection"], "close")
+        body = b'{"name":"Ada","message":"hi"}'
+        for last_header in (b"Connection: close", b"Transfer-Encoding: chunked"):
+            head = [b"Host: x", b"Content-Type: application/json", b"Transfer-Encoding: chunked",
+                    b"X-Request-Id: from-the-head", b"Connection: close"]
+            head.remove(last_header)
+            head.append(last_header)
+            raw = (b"POST /app1/api/entries HTTP/1.1\r\n" + b"\r\n".join(head) + b"\r\n\r\n%x\r\n" % len(body) +
+                   body + b"\r\n0\r\nContent-Type: text/plain\r\nX-Request-Id: from-the-trailer\r\n\r\n")
+            with RawClient(self.server) as client:
+                client.send(raw)
+                status, headers, answer_body = client.read_response()
+            self.assertEqual(status, 201, (last_header, answer_body))
+            self.assertEqual(headers["x-request-id"], "from-the-head")
+            self.assertEqual(headers["connection"], "close")
 
     def test_a_trailer_section_within_the_limit_is_accepted(self):
         with RawClient(self.server) as client:
