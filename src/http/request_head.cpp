@@ -1,6 +1,9 @@
 #include "http/request_head.hpp"
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdint>
 
 #include "http/message.hpp"
 
@@ -74,13 +77,20 @@ std::optional<HeadRefusal> check_content_length(const FramingFields& fields) {
   return std::nullopt;
 }
 
-/// uri-host [ ":" port ]: registered-name and IP-literal characters only (no spaces, slashes,
-/// '@' or anything else that could make the authority mean two things).
+/// uri-host [ ":" port ] (RFC 9110 7.2) as Boost.URL reads an authority: a registered name, an
+/// IPv4 address or a bracketed IP literal, then at most a port of up to 65535, and nothing that
+/// could make the authority mean two things (userinfo, a second colon). Empty is allowed: the
+/// field may be empty when the target has no authority.
 bool plausible_host(std::string_view host) {
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           std::string_view("-._~!$&'()*+,;=:%[]").find(c) != std::string_view::npos;
-  });
+  if (host.empty()) return true;
+  const auto authority = boost::urls::parse_authority(host);
+  if (!authority || authority->has_userinfo()) return false;
+  if (!authority->has_port()) return true;
+  const std::string_view port = authority->port();
+  if (port.empty()) return true;  // "host:" is allowed by the grammar
+  std::uint32_t number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  return ec == std::errc{} && end == port.data() + port.size() && number <= 65535;
 }
 
 std::optional<HeadRefusal> check_host(const FramingFields& fields) {

@@ -75,12 +75,14 @@ TEST(RequestHeadTest, HostIsRequiredOnceInHttp11) {
   FramingFields two = with_host();
   two.host.push_back("localhost");
   EXPECT_EQ(status_of(two), 400u);
-  for (std::string_view bad : {"a b", "a/b", "a@b", "a\tb"}) {
+  for (std::string_view bad : {"a b", "a/b", "a@b", "a\tb", "a:80x", "a:b:c", "[zz]", "-:-",
+                               "a:99999999", "a:65536", "[::1", "u:p@a:80", "a#b", "a?b"}) {
     FramingFields fields;
     fields.host = {bad};
     EXPECT_EQ(status_of(fields), 400u) << bad;
   }
-  for (std::string_view good : {"", "example.com:8080", "[::1]:80", "127.0.0.1"}) {
+  for (std::string_view good : {"", "example.com:8080", "[::1]:80", "127.0.0.1", "a:65535",
+                                "a:", "xn--bcher-kva.example", "my_host.local:1", "%41.example"}) {
     FramingFields fields;
     fields.host = {good};
     EXPECT_EQ(status_of(fields), 0u) << good;
