@@ -73,8 +73,11 @@ bool is_js_whitespace(char32_t c) {
 // Characters that show nothing by themselves: whitespace, format characters (Unicode category
 // Cf: soft hyphen, zero-width space/joiners, word joiner, bidi marks, embeddings, overrides and
 // isolates, BOM, interlinear annotation, tags…), fillers that render blank (Hangul fillers,
-// braille blank, combining grapheme joiner) and variation selectors. A name or message made of
-// these only would be an invisible entry.
+// braille blank, combining grapheme joiner, a blank musical notehead), variation selectors, code
+// points reserved as default-ignorable (U+FFF0..FFF8, U+E0000..E0FFF), noncharacters, and the
+// combining-mark blocks (marks have nothing to sit on without a base). A name or message made of
+// these only would be an invisible entry. (Script-specific marks outside those blocks and
+// unassigned code points are not recognised: that needs the Unicode character database.)
 bool is_invisible(char32_t c) {
   if (is_js_whitespace(c) || c == 0x85) return true;
   switch (c) {
@@ -94,7 +97,7 @@ bool is_invisible(char32_t c) {
     case 0xFFA0:  // halfwidth Hangul filler
     case 0x110BD:
     case 0x110CD:
-    case 0xE0001:  // language tag
+    case 0x1D159:  // musical symbol null notehead
       return true;
     default:
       break;
@@ -105,12 +108,19 @@ bool is_invisible(char32_t c) {
          (c >= 0x202A && c <= 0x202E) ||    // bidi embeddings and overrides
          (c >= 0x2060 && c <= 0x206F) ||    // word joiner, invisible operators, isolates
          (c >= 0xFE00 && c <= 0xFE0F) ||    // variation selectors
-         (c >= 0xFFF9 && c <= 0xFFFB) ||    // interlinear annotation
+         (c >= 0xFFF0 && c <= 0xFFFB) ||    // reserved default-ignorables, interlinear annotation
          (c >= 0x13430 && c <= 0x1343F) ||  // Egyptian hieroglyph format controls
          (c >= 0x1BCA0 && c <= 0x1BCA3) ||  // shorthand format controls
          (c >= 0x1D173 && c <= 0x1D17A) ||  // musical symbol format controls
-         (c >= 0xE0020 && c <= 0xE007F) ||  // tag characters
-         (c >= 0xE0100 && c <= 0xE01EF);    // variation selectors supplement
+         (c >= 0xE0000 && c <= 0xE0FFF) ||  // tags, variation selectors supplement, reserved
+         (c >= 0xFDD0 && c <= 0xFDEF) ||    // noncharacters
+         (c & 0xFFFE) == 0xFFFE ||          // noncharacters U+xFFFE, U+xFFFF in every plane
+         (c >= 0x0300 && c <= 0x036F) ||    // combining diacritical marks
+         (c >= 0x0483 && c <= 0x0489) ||    // combining Cyrillic marks
+         (c >= 0x1AB0 && c <= 0x1AFF) ||    // combining diacritical marks extended
+         (c >= 0x1DC0 && c <= 0x1DFF) ||    // combining diacritical marks supplement
+         (c >= 0x20D0 && c <= 0x20FF) ||    // combining marks for symbols
+         (c >= 0xFE20 && c <= 0xFE2F);      // combining half marks
 }
 
 // C0, DEL and C1 controls.

@@ -179,6 +179,15 @@ TEST(ValidateEntry, RejectsTextThatIsOnlyInvisibleOrFormatting) {
       "\u2800",                // braille blank
       "\U000E0041\U000E007F",  // tag characters
       "\u200B \u3000\u200B",   // mixed with spaces inside
+      "\uFFF0\uFFF8",          // reserved default-ignorable
+      "\U000E0000\U000E0002",  // reserved tag-block code points
+      "\U000E0080\U000E01F0",  // reserved beyond the variation selectors supplement
+      "\U0001D159",            // null notehead
+      "\u0301",                // a combining mark with nothing to sit on
+      " \u0301\u0345",         // space and combining marks
+      "\u20DD\uFE20",          // combining marks for symbols, half marks
+      "\uFDD0\uFFFE\uFFFF",    // noncharacters
+      "\U0001FFFE",            // a noncharacter beyond the BMP
   };
   for (const char* text : invisible) {
     const ValidationResult name = validate_entry(body_with(text, "visible"));
@@ -188,10 +197,13 @@ TEST(ValidateEntry, RejectsTextThatIsOnlyInvisibleOrFormatting) {
     EXPECT_FALSE(message.entry) << text;
     EXPECT_EQ(message.field_errors.count("message"), 1u) << text;
   }
-  // Visible text with such characters inside is kept as typed.
+  // Visible text with such characters inside is kept as typed; a mark on a base letter is text.
   const ValidationResult mixed = validate_entry(body_with("A\u200Bda", "\u202Ehi"));
   ASSERT_TRUE(mixed.entry);
   EXPECT_EQ(mixed.entry->name, "A\u200Bda");
+  const ValidationResult accented = validate_entry(body_with("Jose\u0301", "e\u0301"));
+  ASSERT_TRUE(accented.entry);
+  EXPECT_EQ(accented.entry->name, "Jose\u0301");
   EXPECT_EQ(validate_entry(body_with("\u200B", "x")).field_errors.at("name"),
             "Name must contain visible characters (not only spaces, zero-width or formatting "
             "characters).");
