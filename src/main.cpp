@@ -94,12 +94,11 @@ int serve(const app::Config& config) {
 /// Signals whose default action would end the process for a condition that is handled where
 /// it happens: a write to a closed pipe or socket fails with EPIPE (the console counts it as a
 /// drop, a connection ends), a write past RLIMIT_FSIZE fails with EFBIG (the store answers
-/// "storage full"). SIGHUP, SIGUSR1 and SIGUSR2 are ignored until the server notes them (see
-/// server::run), so they cannot end start-up either.
+/// "storage full"). The signals the server notes (server::kNotedSignals: SIGHUP, SIGUSR1,
+/// SIGALRM…) are ignored until it does, so they cannot end start-up either.
 void ignore_signals_handled_elsewhere() {
-  for (int signal_number : {SIGPIPE, SIGXFSZ, SIGHUP, SIGUSR1, SIGUSR2}) {
-    std::signal(signal_number, SIG_IGN);
-  }
+  for (int signal_number : {SIGPIPE, SIGXFSZ}) std::signal(signal_number, SIG_IGN);
+  for (int signal_number : server::kNotedSignals) std::signal(signal_number, SIG_IGN);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -130,9 +131,7 @@ int run(const ServerOptions& options, app::Application& app,
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGHUP);
-  sigaddset(&stop_signals, SIGUSR1);
-  sigaddset(&stop_signals, SIGUSR2);
+  for (const int noted : kNotedSignals) sigaddset(&stop_signals, noted);
 
   std::vector<std::unique_ptr<EventLoop>> loops;
   for (unsigned i = 0; i < options.threads; ++i) loops.push_back(std::make_unique<EventLoop>());
@@ -172,17 +171,20 @@ int run(const ServerOptions& options, app::Application& app,
   });
   // Signals that mean nothing to cppapp (there is no file to reopen, no configuration to reload)
   // are said and otherwise ignored: by default each would end the process without a drain.
-  asio::signal_set noted_signal_set(signal_context, SIGHUP, SIGUSR1, SIGUSR2);
+  asio::signal_set noted_signal_set(signal_context);
+  for (const int noted : kNotedSignals) noted_signal_set.add(noted);
   // A stream of one signal is a few lines, not one each.
-  std::array<log::RepeatLimiter, 3> noted_lines;
+  std::array<log::RepeatLimiter, kNotedSignals.size()> noted_lines;
   std::function<void()> note_signals = [&] {
     noted_signal_set.async_wait([&](const boost::system::error_code& ec, int received) {
       if (ec) return;
-      const std::size_t which = received == SIGHUP ? 0 : received == SIGUSR1 ? 1 : 2;
-      if (const auto repeated = noted_lines[which].admit()) {
+      const auto which = static_cast<std::size_t>(
+          std::find(kNotedSignals.begin(), kNotedSignals.end(), received) - kNotedSignals.begin());
+      const auto repeated = which < noted_lines.size() ? noted_lines[which].admit() : std::nullopt;
+      if (repeated) {
         log::warn(
-            "SIG{} received: ignored (cppapp has no file to reopen and no configuration to "
-            "reload; SIGTERM or SIGINT stops it){}",
+            "SIG{} received: ignored (cppapp has no file to reopen, no configuration to "
+            "reload and no timer of its own; SIGTERM or SIGINT stops it){}",
             sigabbrev_np(received), *repeated);
       }
       note_signals();

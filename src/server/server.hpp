@@ -1,7 +1,9 @@
 // The network side: event-loop threads, the listening sockets, signals and draining.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -29,6 +31,12 @@ struct ServerOptions {
   std::chrono::milliseconds keepalive_timeout = app::default_duration("--keepalive-timeout");
   std::chrono::milliseconds shutdown_grace = app::default_duration("--shutdown-grace");
 };
+
+/// Signals that mean nothing to cppapp (no file to reopen, no configuration to reload, no timer of
+/// its own) and whose default action would end the process without a drain: said in the log and
+/// otherwise ignored. (SIGPROF stays as it is, for profilers.)
+inline constexpr std::array<int, 8> kNotedSignals = {SIGHUP,    SIGUSR1, SIGUSR2, SIGALRM,
+                                                     SIGVTALRM, SIGIO,   SIGPWR,  SIGSTKFLT};
 
 /// The listening socket could not be made. `address`: the host is no address of this machine
 /// (a configuration error); `bind`: the address is fine but cannot be listened on (taken,

@@ -303,9 +303,12 @@ class SignalsTest(unittest.TestCase):
     the server goes on serving until SIGTERM drains it."""
 
     def test_hup_usr1_and_usr2_are_logged_and_ignored(self):
+        # And the other signals whose default action ends a process and that mean nothing here.
         with Server() as server:
             for sig, name in ((signal.SIGHUP, b"SIGHUP"), (signal.SIGUSR1, b"SIGUSR1"),
-                              (signal.SIGUSR2, b"SIGUSR2")):
+                              (signal.SIGUSR2, b"SIGUSR2"), (signal.SIGALRM, b"SIGALRM"),
+                              (signal.SIGVTALRM, b"SIGVTALRM"), (signal.SIGIO, b"SIGPOLL"),  # SIGIO is SIGPOLL on Linux
+                              (signal.SIGPWR, b"SIGPWR"), (signal.SIGSTKFLT, b"SIGSTKFLT")):
                 mark = len(server.output)
                 server.process.send_signal(sig)
                 line = server.wait_for_output(name + rb" received: ignored", start=mark)
