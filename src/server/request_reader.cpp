@@ -83,6 +83,18 @@ RequestReader::RequestReader(std::size_t header_limit, std::size_t body_limit)
 }
 
 std::size_t RequestReader::feed(boost::asio::const_buffer bytes, boost::beast::error_code& ec) {
+  // RFC 9112 2.2: empty lines before the request line are ignored, as Node's parser does (a
+  // client may end a POST body with an extra CRLF and pipeline the next request after it).
+  if (!parser_.got_some()) {
+    const auto* data = static_cast<const char*>(bytes.data());
+    std::size_t blank = 0;
+    while (blank < bytes.size() && (data[blank] == '\r' || data[blank] == '\n')) ++blank;
+    if (blank == bytes.size()) {
+      ec = beast_http::error::need_more;
+      return blank;
+    }
+    if (blank > 0) return blank + feed(bytes + blank, ec);
+  }
   // Once Beast has seen the last-chunk line ("0\r\n") but not the end of the trailer section, it
   // asserts that the next call brings at least 5 bytes (basic_parser.ipp, parse_chunk_header:
   // n >= 5): a client sending "0\r\n" and then one byte at a time would abort a build with

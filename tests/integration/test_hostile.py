@@ -784,6 +784,17 @@ class StorageFullTest(unittest.TestCase):
 class FramingAndEchoTest(HostileServer, unittest.TestCase):
     """Found by this suite and fixed: 414, ambiguous framing refused, forwarded scheme checked."""
 
+    def test_empty_lines_before_a_request_line_are_ignored(self):
+        # RFC 9112 2.2, as Node does: a body followed by an extra CRLF, then the next request.
+        post = (b"POST /app1/api/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 2\r\n\r\n{}\r\n")
+        with RawClient(self.server) as client:
+            client.send(b"\r\n" + post + b"\r\n" + get(b"/app1/", b"Connection: close\r\n"))
+            self.assertEqual(client.read_response()[0], 422)
+            status, _, body = client.read_response()
+            self.assertEqual(status, 200)
+            self.assertIn(b"Hello World!", body)
+
     def test_an_over_long_request_target_is_414(self):
         result = answer(self.server, get(b"/app1/" + b"a" * (HEADER_LIMIT * 2)))
         self.assertIsNotNone(result)

@@ -37,6 +37,59 @@ TEST(RequestReaderTest, TrailerFieldsNeverBecomeHeaders) {
   }
 }
 
+TEST(RequestReaderTest, TrailersNamedLikeHeadersChangeNoHeader) {
+  // Beast files a trailer next to the header of the same name.
+  const std::string input =
+      "POST /x HTTP/1.1\r\nHost: h\r\nContent-Type: a/b\r\nTransfer-Encoding: chunked\r\n"
+      "X-Last: kept\r\n\r\n2\r\n{}\r\n0\r\nContent-Type: c/d\r\nHost: evil\r\n\r\n";
+  for (std::size_t piece : {std::size_t{1}, std::size_t{9}, input.size()}) {
+    const Outcome outcome = read(input, piece);
+    ASSERT_TRUE(outcome.request) << piece << " " << outcome.error.message();
+    EXPECT_EQ(outcome.request->headers.fields().size(), 4u) << piece;
+    EXPECT_EQ(outcome.request->headers.count("Content-Type"), 1u) << piece;
+    EXPECT_EQ(outcome.request->headers.value_or_empty("Content-Type"), "a/b") << piece;
+    EXPECT_EQ(outcome.request->headers.value_or_empty("Host"), "h") << piece;
+    EXPECT_EQ(outcome.request->headers.value_or_empty("X-Last"), "kept") << piece;
+  }
+}
+
+TEST(RequestReaderTest, TheHeadIsHeldToTheLimitHoweverItArrives) {
+  std::string input = "GET /x HTTP/1.1\r\nHost: h\r\n";
+  while (input.size() < 2000) input += "X:a\r\n";
+  input += "\r\n";
+  for (std::size_t piece : {std::size_t{1}, std::size_t{100}, input.size()}) {
+    const Outcome outcome = read(input, piece, 256);
+    EXPECT_EQ(outcome.error, beast_http::error::header_limit) << piece;
+  }
+}
+
+TEST(RequestReaderTest, EmptyLinesBeforeTheRequestLineAreIgnored) {
+  const std::string input = "\r\n\r\n\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+  for (std::size_t piece : {std::size_t{1}, std::size_t{2}, input.size()}) {
+    const Outcome outcome = read(input, piece);
+    ASSERT_TRUE(outcome.request) << piece << " " << outcome.error.message();
+    EXPECT_EQ(outcome.request->target, "/x");
+  }
+}
+
+TEST(RequestReaderTest, CloseInAnyConnectionFieldEndsKeepAlive) {
+  const auto keeps_alive = [](std::string_view head) {
+    RequestReader reader(1024, 1024);
+    boost::beast::error_code ec;
+    reader.feed(boost::asio::buffer(head.data(), head.size()), ec);
+    EXPECT_TRUE(reader.head_done()) << head;
+    reader.start_body();
+    return reader.keep_alive();
+  };
+  EXPECT_TRUE(keeps_alive("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+  EXPECT_FALSE(keeps_alive(
+      "GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n"));
+  EXPECT_FALSE(keeps_alive("GET / HTTP/1.1\r\nHost: h\r\nConnection: x, Close\r\n\r\n"));
+  EXPECT_FALSE(keeps_alive("GET / HTTP/1.0\r\n\r\n"));
+  EXPECT_TRUE(keeps_alive("GET / HTTP/1.0\r\nConnection: x\r\nConnection: Keep-Alive\r\n\r\n"));
+  EXPECT_FALSE(keeps_alive("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n"));
+}
+
 TEST(RequestReaderTest, ATrailerSectionOverWhatTheHeadLeftIs431WholeOrInPieces) {
   std::string trailers;
   while (trailers.size() < 300) trailers += "X-T: a\r\n";
