@@ -5,6 +5,7 @@
 #include "app/metrics.hpp"
 #include "app/pages.hpp"
 #include "app/route_match.hpp"
+#include "app/store_work.hpp"
 #include "app/worker_pool.hpp"
 #include "app/write_rate_limit.hpp"
 #include "http/body_parser.hpp"
@@ -116,6 +117,10 @@ Answer Application::handle(http::Request request, std::string_view peer_address)
   };
   try {
     route_root(shared, reply);
+  } catch (const view::TemplateUnavailable& error) {
+    log::emit(log::Event(log::Level::warn, fmt::format("render unavailable: {}", error.what()),
+                         {{"http.request.id", shared->id}, {"url.path", shared->path}}));
+    reply(template_unavailable(*shared));
   } catch (const view::TemplateError& error) {
     log::emit(log::Event(log::Level::error, fmt::format("render error: {}", error.what()),
                          {{"http.request.id", shared->id},

@@ -39,6 +39,16 @@ http::Response with_retry_after(http::Response response) {
   return response;
 }
 
+}  // namespace
+
+http::Response template_unavailable(const http::Request& request) {
+  return with_retry_after(http::error_response(request, 503, "unavailable",
+                                               "Service Unavailable: the server is short of file "
+                                               "descriptors or memory; try again shortly."));
+}
+
+namespace {
+
 StoreRefusal unavailable(std::string_view message) {
   return {503, "database_unavailable", message};
 }
@@ -87,6 +97,9 @@ void run_store_work(const Services& services, const RequestPtr& request, const R
           {507, "storage_full",
            "The guestbook is full (it keeps a fixed number of entries), so your entry was not "
            "saved."}));
+    } catch (const view::TemplateUnavailable& error) {
+      log_failure(render_lines, *request, "render unavailable", error.what());
+      reply(template_unavailable(*request));
     } catch (const view::TemplateError& error) {
       log_failure(render_lines, *request, "render error", error.what());
       reply(http::error_response(*request, 500, "render_failed", "Internal Server Error"));

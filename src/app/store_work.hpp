@@ -29,6 +29,10 @@ struct EntryCapReached : std::runtime_error {
   std::uint64_t cap;
 };
 
+/// The answer when a page's template cannot be read for want of descriptors or memory
+/// (view::TemplateUnavailable): 503 with Retry-After, the server's passing state.
+http::Response template_unavailable(const http::Request& request);
+
 /// Runs `work` on the worker pool and replies with its response. Replies `refused(…)` with 503
 /// (and Retry-After) at once when the database is known to be down or the pool's queue is full,
 /// and when the store reports it unreachable; with 507 when the store reports it has no room

@@ -179,6 +179,8 @@ std::string_view status_message(unsigned status) {
       return "Precondition Failed";
     case 416:
       return "Range Not Satisfiable";
+    case 503:
+      return "Service Unavailable";
     default:
       return "Internal Server Error";
   }

@@ -4,6 +4,8 @@
 #include "view/template_renderer.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -74,7 +76,15 @@ struct TemplateEngine::Impl {
         return it->second.tmpl;
     }
     std::ifstream in(*path, std::ios::binary);
-    if (!in) return nullptr;
+    if (!in) {
+      const int error = errno;
+      if (error != EMFILE && error != ENFILE && error != ENOMEM) return nullptr;
+      // Out of descriptors (development re-reads changed templates): the last good version
+      // serves, else the request is told to come back.
+      std::lock_guard lock(mutex);
+      if (auto it = cache.find(key); it != cache.end()) return it->second.tmpl;
+      throw TemplateUnavailable(key + " cannot be opened: " + std::strerror(error));
+    }
     std::ostringstream text;
     text << in.rdbuf();
     auto compiled = std::make_shared<tpl::CompiledTemplate>();

@@ -1,5 +1,7 @@
 #pragma once
-// The one error type of the template engine: syntax errors, render errors, missing templates.
+// The template engine's errors: syntax errors, render errors, missing templates (TemplateError);
+// and a template file that exists but cannot be read for want of descriptors or memory
+// (TemplateUnavailable: the server's passing state, answered 503, not the template's fault).
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +13,10 @@ struct TemplateError : std::runtime_error {
   std::string file;
   int line;
   int column;
+};
+
+struct TemplateUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace cppapp::view

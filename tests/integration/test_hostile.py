@@ -619,6 +619,7 @@ class DescriptorExhaustionTest(unittest.TestCase):
                     kept.send(get(b"/app1/public/css/site.css"))
                     status, headers, body = kept.read_response()
                     self.assertEqual(status, 503, body)
+                    self.assertIn(b"Service Unavailable", body)
                     self.assertEqual(headers.get("retry-after"), "1")
                     # The connection is still usable, and the access log tells the truth.
                     self.assertIsNotNone(server.wait_for_output(
@@ -645,6 +646,30 @@ class DescriptorExhaustionTest(unittest.TestCase):
 
     def test_development_static_file_is_503(self):
         self.check()
+
+    def test_a_development_page_that_cannot_be_read_is_503_not_500(self):
+        # Development re-reads templates: out of descriptors before the first render, the page
+        # cannot be read (it is not "template not found"); once it has been read, the last good
+        # version serves.
+        with Server("--threads", "1", "--workers", "1", preexec_fn=self.limit_descriptors) as server:
+            with RawClient(server) as kept:
+                idle = self.exhaust(server)
+                try:
+                    kept.send(get(b"/app1/"))
+                    status, headers, body = kept.read_response()
+                    self.assertEqual(status, 503, body)
+                    self.assertEqual(headers.get("retry-after"), "1")
+                    self.assertNotIn("template not found", server.text())
+                finally:
+                    for sock in idle:
+                        sock.close()
+                deadline = time.monotonic() + 10
+                while True:
+                    kept.send(get(b"/app1/"))
+                    status = kept.read_response()[0]
+                    if status == 200 or time.monotonic() > deadline:
+                        break
+                self.assertEqual(status, 200)
 
     def test_production_cached_static_file_is_503(self):
         self.check("--env", "production", env={"LOGSTASH_ADDR": ""})
