@@ -32,7 +32,7 @@ void log_failure(log::RepeatLimiter& limiter, const http::Request& request, std:
 }
 
 log::RepeatLimiter unavailable_lines, full_lines, cap_lines, failed_lines, render_lines,
-    other_lines;
+    other_lines, recovery_lines;
 
 http::Response with_retry_after(http::Response response) {
   response.headers.set("Retry-After", "1");
@@ -51,6 +51,25 @@ namespace {
 
 StoreRefusal unavailable(std::string_view message) {
   return {503, "database_unavailable", message};
+}
+
+/// After a call that worked: the failures of a condition now over that no line reported yet (a
+/// full disk's refusals after the last line) are said, so the log's count is whole; at most one
+/// such line per few seconds (a flapping database would otherwise make one per request).
+void report_recovery(const Services& services, const http::Request& request) {
+  for (auto [limiter, what] : {std::pair{&unavailable_lines, "database calls failed"},
+                               std::pair{&full_lines, "writes refused, storage full"},
+                               std::pair{&failed_lines, "database calls failed"}}) {
+    if (limiter->held_back() == 0) continue;
+    // Reads go on while the disk is full: that condition is over only once a write succeeds.
+    if (limiter == &full_lines && services.monitor.storage_full()) continue;
+    if (!recovery_lines.admit()) return;
+    log::emit(log::Event(
+        log::Level::info,
+        fmt::format("the database answers again; {} more {} after the last line that said so",
+                    limiter->take_held_back(), what),
+        {{"http.request.id", request.id}}));
+  }
 }
 
 StoreRefusal storage_full() {
@@ -72,7 +91,9 @@ void run_store_work(const Services& services, const RequestPtr& request, const R
   }
   auto job = [&services, request, reply, work = std::move(work), refused]() {
     try {
-      reply(work());
+      http::Response response = work();
+      report_recovery(services, *request);
+      reply(std::move(response));
     } catch (const store::StoreError& error) {
       switch (error.kind) {
         case store::StoreError::Kind::unavailable:

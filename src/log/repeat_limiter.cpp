@@ -20,4 +20,16 @@ std::optional<std::string> RepeatLimiter::admit(Clock::time_point now) {
   return suffix;
 }
 
+std::uint64_t RepeatLimiter::held_back() {
+  std::lock_guard lock(mutex_);
+  return held_back_;
+}
+
+std::uint64_t RepeatLimiter::take_held_back() {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t held_back = held_back_;
+  held_back_ = 0;
+  return held_back;
+}
+
 }  // namespace cppapp::log

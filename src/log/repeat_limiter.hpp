@@ -22,6 +22,11 @@ class RepeatLimiter {
   /// append to the line: "" or " (N more like this in the last Xs)". Thread-safe.
   std::optional<std::string> admit(Clock::time_point now = Clock::now());
 
+  /// The occurrences held back since the last line, which no line has reported yet.
+  std::uint64_t held_back();
+  /// The same, and forgets them: for a line that says the condition is over.
+  std::uint64_t take_held_back();
+
  private:
   const Clock::duration interval_;
   std::mutex mutex_;
