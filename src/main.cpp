@@ -75,17 +75,15 @@ int serve(const app::Config& config) {
       log::info("{}", app::started_line(app::start_urls(config.host, port, config.mount,
                                                         log::first_ipv4_address())));
     });
-  } catch (const server::ListenError& error) {
-    if (error.kind == server::ListenError::Kind::address) {
+  } catch (const std::exception& error) {
+    const auto* listen = dynamic_cast<const server::ListenError*>(&error);
+    if (listen && listen->kind == server::ListenError::Kind::address) {
       std::fprintf(stderr,
                    "cppapp: configuration error: --host (HOST) '%s' is not an address this "
                    "machine can listen on: %s\n",
                    config.host.c_str(), error.what());
       return 2;
     }
-    log::critical("cannot listen on {}:{}: {}", config.host, config.port, error.what());
-    return 1;
-  } catch (const std::exception& error) {
     log::critical("cannot listen on {}:{}: {}", config.host, config.port, error.what());
     return 1;
   }

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <span>
 #include <thread>
+#include <vector>
 
 #include "app/usable_cores.hpp"
 #include "app/version.hpp"
@@ -73,6 +74,9 @@ CLI::Validator validator_from(Parse parse, std::string description) {
       },
       "", description);
 }
+
+/// What --env, APP_ENV and NODE_ENV may say.
+const std::vector<std::string> kEnvironments = {"development", "production", "test"};
 
 /// Why `mount` cannot be the app's path, or "" when it can. A request's path is matched as it
 /// arrives (percent-encoded), so only characters a path segment carries unencoded can ever match;
@@ -192,7 +196,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
                  "test (as development: NODE_ENV=test is common); also read from NODE_ENV")
       ->envname("APP_ENV")
       ->capture_default_str()
-      ->check(CLI::IsMember({"development", "production", "test"}));
+      ->check(CLI::IsMember(kEnvironments));
   cli.add_option("--threads", config.threads,
                  "Event-loop threads (default: one per usable core: CPU affinity, capped by a "
                  "cgroup CPU quota such as Docker's --cpus)")
@@ -359,7 +363,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
 
   // --env and APP_ENV were checked by the parser; a value that still is not one of the three
   // came from NODE_ENV (Express would quietly run such a value as development).
-  if (config.env != "development" && config.env != "production" && config.env != "test") {
+  if (std::find(kEnvironments.begin(), kEnvironments.end(), config.env) == kEnvironments.end()) {
     std::cerr << "cppapp: configuration error: NODE_ENV '" << config.env
               << "' is not development, production or test (APP_ENV or --env win over it)\n";
     return {std::nullopt, 2};

@@ -77,8 +77,8 @@ tcp::acceptor open_acceptor(asio::io_context& context, std::string host, std::ui
   acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   fail_unless_ok();
   acceptor.bind(endpoint, ec);
-  if (ec ==
-      boost::system::errc::address_not_available)  // e.g. 192.0.2.9: not an address of this host
+  // e.g. 192.0.2.9: an address, but not one of this host's.
+  if (ec == boost::system::errc::address_not_available)
     throw ListenError(ListenError::Kind::address, ec.message());
   fail_unless_ok();
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
