@@ -130,6 +130,38 @@ class ConfigurationTest(unittest.TestCase):
             self.assertEqual(len(lines), 1, result.stderr)
             self.assertIn(mention, lines[0])
 
+    def test_a_counter_file_left_by_a_killed_process_adds_no_line(self):
+        # libmongoc used to keep statistics in /dev/shm/mongoc-<pid>. A process killed without
+        # cleaning up left that file, and the next process given that pid (CI reuses pids fast; a
+        # container's process is always the same pid) printed a libmongoc warning to stderr
+        # before main. Here the file is made for the pid the binary will have.
+        if not os.path.isdir("/dev/shm"):
+            self.skipTest("no /dev/shm here")
+        def leave_a_counter_file():  # runs in the child, whose pid the binary keeps across exec
+            open("/dev/shm/mongoc-%d" % os.getpid(), "a").close()
+
+        with tempfile.TemporaryDirectory() as data_dir:
+            process = subprocess.Popen([BIN], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       preexec_fn=leave_a_counter_file,
+                                       env=dict(os.environ, DATA_DIR=data_dir, NODE_ENV="staging"))
+            try:
+                _, stderr = process.communicate(timeout=30)
+            finally:
+                path = "/dev/shm/mongoc-%d" % process.pid
+                if os.path.exists(path):
+                    os.unlink(path)
+        self.assertEqual(process.returncode, 2, stderr)
+        self.assertEqual(stderr.count(b"\n"), 1, stderr)
+        self.assertIn(b"NODE_ENV", stderr)
+
+    def test_a_running_process_keeps_nothing_in_shared_memory_a_kill_could_leave_behind(self):
+        if not os.path.isdir("/dev/shm"):
+            self.skipTest("no /dev/shm here")
+        with Server() as server:
+            self.assertEqual(server.get("/healthz").status, 200)
+            self.assertEqual([name for name in os.listdir("/dev/shm")
+                              if name == "mongoc-%d" % server.process.pid], [])
+
     def test_a_data_dir_that_cannot_be_written_stops_start_up_with_one_line_and_exit_2(self):
         with tempfile.TemporaryDirectory() as scratch:
             a_file = os.path.join(scratch, "a-file")
