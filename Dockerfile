@@ -25,8 +25,8 @@ COPY public public
 # The default install prefix /usr/local is compiled into the binary as its share directory
 # (<exe dir>/../share/cppapp): views and public files land in /out/usr/local/share/cppapp.
 # The revision goes into the binary (--version, cppapp_build_info): there is no .git here.
-# Built with -g, then split: the image gets the stripped binary (with a debuglink naming
-# cppapp.debug), the debug-symbols stage below keeps the debug information, so a crash record's
+# Built with -g, then split: the image gets the stripped binary and MongoDB module (each with a
+# debuglink naming its .debug file), the debug-symbols stage below keeps the debug information, so a crash record's
 # frames (cppapp+0x…, docs/architecture.md "Crash records") can be read with addr2line or gdb.
 ARG REVISION=unknown
 RUN --mount=type=cache,target=/root/.cache/ccache \
@@ -35,15 +35,19 @@ RUN --mount=type=cache,target=/root/.cache/ccache \
  && cmake --build --preset release --target cppapp \
  && DESTDIR=/out cmake --install build/release \
  && mkdir -p /out/debug \
- && objcopy --only-keep-debug /out/usr/local/bin/cppapp /out/debug/cppapp.debug \
- && strip /out/usr/local/bin/cppapp \
- && objcopy --add-gnu-debuglink=/out/debug/cppapp.debug /out/usr/local/bin/cppapp
+ && for file in bin/cppapp lib/cppapp/cppapp-mongo.so; do \
+      debug=/out/debug/$(basename $file).debug; \
+      objcopy --only-keep-debug /out/usr/local/$file $debug \
+      && strip /out/usr/local/$file \
+      && objcopy --add-gnu-debuglink=$debug /out/usr/local/$file || exit 1; \
+    done
 
 # The debug file of exactly the binary the image holds (same build id), out of the image:
 #   DOCKER_BUILDKIT=1 docker build --target debug-symbols --output type=local,dest=build/image-debug .
-# (with the same build args: the cached build is reused) writes build/image-debug/cppapp.debug.
+# (with the same build args: the cached build is reused) writes build/image-debug/cppapp.debug
+# (and cppapp-mongo.so.debug).
 FROM scratch AS debug-symbols
-COPY --from=build /out/debug/cppapp.debug /cppapp.debug
+COPY --from=build /out/debug/ /
 
 # The last stage is what `docker build` makes by default.
 FROM debian:bookworm-slim AS runtime

@@ -9,6 +9,7 @@
 #include "app/metrics.hpp"
 #include "app/worker_pool.hpp"
 #include "log/logger.hpp"
+#include "store/mongo_module.hpp"
 #include "store/store.hpp"
 #include "store/store_monitor.hpp"
 #include "view/template_engine.hpp"
@@ -31,7 +32,7 @@ std::unique_ptr<view::TemplateEngine> open_views(const Config& config) {
 std::unique_ptr<store::Store> open_store(const Config& config) {
   return config.mongo_url.empty()
              ? store::open_sqlite_store(config.data_dir)
-             : store::open_mongo_store({.uri = config.mongo_url, .timeout = config.db_timeout});
+             : store::load_mongo_store({.uri = config.mongo_url, .timeout = config.db_timeout});
 }
 
 }  // namespace

@@ -44,9 +44,9 @@ std::string base64(const std::array<unsigned char, 20>& bytes) {
   return out;
 }
 
-/// SHA-1 as Node's crypto computes it for the etag module, with OpenSSL's implementation (the
-/// process loads libcrypto anyway, through libmongoc): several times faster than a portable
-/// one on a JSON page of entries. The digest and a context are fetched once per thread.
+/// SHA-1 as Node's crypto computes it for the etag module, with OpenSSL's implementation
+/// (libmongoc uses the same libcrypto): several times faster than a portable one on a JSON page
+/// of entries. The digest and a context are fetched once per thread.
 std::array<unsigned char, 20> sha1(std::string_view data) {
   struct Hasher {
     EVP_MD* digest = EVP_MD_fetch(nullptr, "SHA1", nullptr);

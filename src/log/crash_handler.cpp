@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -89,12 +90,16 @@ int note_module(dl_phdr_info* info, std::size_t, void*) {
         std::max<std::uintptr_t>(module.end, info->dlpi_addr + segment.p_vaddr + segment.p_memsz);
   }
   if (module.begin >= module.end) return 0;
+  for (std::size_t m = 0; m < module_count; ++m) {
+    if (modules[m].begin == module.begin) return 0;  // noted before (note_loaded_modules)
+  }
   // The first is the executable itself, which has no name here.
   const std::string path = module_count == 0 ? executable_name() : info->dlpi_name;
   const std::string name =
       path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   std::snprintf(module.name, sizeof module.name, "%s", name.c_str());
-  ++module_count;
+  // Counted once filled: a handler running meanwhile sees it whole or not at all.
+  std::atomic_ref<std::size_t>(module_count).store(module_count + 1, std::memory_order_release);
   return 0;
 }
 
@@ -240,6 +245,10 @@ void install_crash_handler(const std::filesystem::path& spool_dir, const Identit
   sigemptyset(&action.sa_mask);
   for (int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
     sigaction(signal_number, &action, nullptr);
+}
+
+void note_loaded_modules() {
+  dl_iterate_phdr(note_module, nullptr);
 }
 
 std::string executable_build_id() {

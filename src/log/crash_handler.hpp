@@ -25,6 +25,9 @@ namespace cppapp::log {
 void install_crash_handler(const std::filesystem::path& spool_dir, const Identity& identity,
                            std::uint64_t boot_id);
 
+/// Notes the modules loaded since install_crash_handler (a dlopen'd one: cppapp-mongo.so and its
+/// libraries), so their frames are written module+offset too.
+void note_loaded_modules();
 /// This executable's GNU build id in hex, as crash records carry it ("process.build_id").
 std::string executable_build_id();
 

@@ -1,6 +1,7 @@
 """Checks of the Dockerfile that need no Docker engine:
 
-  - the runtime stage installs every shared library the binary needs: `ldd` of CPPAPP_BIN,
+  - the runtime stage installs every shared library the binary and its MongoDB module
+    (cppapp-mongo.so beside it) need: `ldd` of both,
     each library mapped to its Debian package with `dpkg -S`, compared with
     `scripts/install-deps --runtime` (what the runtime stage runs) plus what those packages
     pull in and what debian:bookworm-slim already has; and that list names nothing unneeded;
@@ -19,6 +20,8 @@ import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("CPPAPP_BIN", os.path.join(REPO, "build", "debug", "cppapp"))
+# The MongoDB store, a module the binary loads when MONGO_URL is set: its libraries are needed too.
+MONGO_MODULE = os.path.join(os.path.dirname(BIN), "cppapp-mongo.so")
 # Not libraries: listed for what the binary does at run time (TLS to MongoDB verifies with them).
 NOT_LIBRARIES = {"ca-certificates"}
 
@@ -95,7 +98,7 @@ class RuntimeLibrariesTest(unittest.TestCase):
 
     def test_every_linked_library_is_installed_by_the_runtime_stage_and_nothing_unneeded_is_listed(self):
         needed = {}
-        for library in linked_libraries(BIN):
+        for library in linked_libraries(BIN) + linked_libraries(MONGO_MODULE):
             needed.setdefault(owning_package(library), []).append(os.path.basename(library))
         listed = runtime_packages()
         table = installed_package_table()
@@ -109,7 +112,7 @@ class RuntimeLibrariesTest(unittest.TestCase):
                                       "scripts/install-deps --runtime)")
         provides = {package for package in listed if package in needed}
         unneeded = listed - provides - NOT_LIBRARIES
-        self.assertEqual(unneeded, set(), "listed in --runtime but linked by no library of the binary")
+        self.assertEqual(unneeded, set(), "listed in --runtime but linked by neither the binary nor its module")
         print("\nlinked: %s" % {p: sorted(l) for p, l in sorted(needed.items())}, flush=True)
 
 
@@ -185,7 +188,8 @@ class InstallLayoutTest(unittest.TestCase):
             prefix = os.path.join(out, "usr", "local")
             binary = os.path.join(prefix, "bin", "cppapp")
             share = os.path.join(prefix, "share", "cppapp")
-            for path in (binary, os.path.join(share, "views", "index.html"),
+            for path in (binary, os.path.join(prefix, "lib", "cppapp", "cppapp-mongo.so"),
+                         os.path.join(share, "views", "index.html"),
                          os.path.join(share, "views", "layouts", "base.html"), os.path.join(share, "public")):
                 self.assertTrue(os.path.exists(path), path)
             # A file only the installed tree has: proof the binary serves <exe>/../share/cppapp.

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "ferretdb_server.hpp"
+#include "mongo/mongo_store.hpp"
 #include "store/store.hpp"
 
 namespace cppapp::store {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ferretdb_server.hpp"
+#include "mongo/mongo_store.hpp"
 #include "numbered.hpp"
 #include "store/store.hpp"
 

@@ -11,6 +11,7 @@
 #include "ferretdb_server.hpp"
 #include "log/logger.hpp"
 #include "manual_clock.hpp"
+#include "mongo/mongo_store.hpp"
 
 namespace cppapp::store {
 namespace {

@@ -6,9 +6,9 @@
 #include <array>
 #include <chrono>
 
-#include "store/mongoc_library.hpp"
+#include "mongo/mongo_store.hpp"
+#include "mongo/mongoc_library.hpp"
 #include "store/object_id.hpp"
-#include "store/store.hpp"
 
 namespace cppapp::store {
 namespace {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "store/mongoc_library.hpp"
-#include "store/store.hpp"
+#include "mongo/mongo_store.hpp"
+#include "mongo/mongoc_library.hpp"
 
 namespace cppapp::store {
 namespace {

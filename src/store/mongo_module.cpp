@@ -1,0 +1,74 @@
+#include "store/mongo_module.hpp"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "log/crash_handler.hpp"
+
+namespace cppapp::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kModuleName = "cppapp-mongo.so";
+
+/// Installed: <prefix>/bin/cppapp and <prefix>/lib/cppapp/cppapp-mongo.so; in a build tree the
+/// module sits next to the binary.
+std::vector<fs::path> module_candidates() {
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  if (ec) return {};
+  const fs::path dir = exe.parent_path();
+  return {dir.parent_path() / "lib" / "cppapp" / kModuleName, dir / kModuleName};
+}
+
+using OpenStore = decltype(&cppapp_open_mongo_store);
+
+OpenStore load_entry_point() {
+  // libmongoc's constructor, run by dlopen, would otherwise keep its statistics counters in
+  // /dev/shm/mongoc-<pid>: a file that outlives a killed process, and that a later process given
+  // the same pid finds taken (libmongoc then prints a warning to stderr). Only the mongoc-stat
+  // tool reads those counters; in process memory they cost nothing. An operator's own setting wins.
+  ::setenv("MONGOC_DISABLE_SHM", "1", /*overwrite=*/0);
+  std::string failures;
+  for (const fs::path& path : module_candidates()) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      failures += (failures.empty() ? "" : "; ") + path.string() + " does not exist";
+      continue;
+    }
+    // Never closed: the store's code lives there until the process ends.
+    void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (module == nullptr) {
+      failures += (failures.empty() ? "" : "; ") + std::string(::dlerror());
+      continue;
+    }
+    if (void* entry = ::dlsym(module, "cppapp_open_mongo_store")) {
+      log::note_loaded_modules();  // a crash in there names cppapp-mongo.so+offset
+      return reinterpret_cast<OpenStore>(entry);
+    }
+    failures += (failures.empty() ? "" : "; ") + path.string() + " has no cppapp_open_mongo_store";
+  }
+  throw StoreError(StoreError::Kind::failed,
+                   "MONGO_URL is set but the MongoDB module cannot be loaded (" + failures +
+                       "); it is installed with cppapp as lib/cppapp/" + kModuleName);
+}
+
+}  // namespace
+
+std::unique_ptr<Store> load_mongo_store(const MongoOptions& options) {
+  static std::mutex loading;
+  static OpenStore open_store = nullptr;
+  {
+    const std::lock_guard lock(loading);
+    if (open_store == nullptr) open_store = load_entry_point();
+  }
+  return open_store(options);
+}
+
+}  // namespace cppapp::store
