@@ -58,6 +58,11 @@ void StoreMonitor::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool StoreMonitor::stop_requested() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 bool StoreMonitor::wait_until(log::Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -110,6 +115,8 @@ void StoreMonitor::run() {
       failure = error.what();
     }
     ping_started_ns_.store(0);
+    // Stopping (the process has said "stopped"): what this ping found is no longer news.
+    if (stop_requested()) return;
 
     std::chrono::milliseconds next_ping;
     if (failure.empty()) {

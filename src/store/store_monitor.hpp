@@ -69,6 +69,7 @@ class StoreMonitor {
   /// After a successful ping: probes a store known to be full, and refreshes the entry count.
   void check_storage();
   bool wait_until(log::Clock::time_point deadline);  // false when stopping
+  bool stop_requested();
   std::int64_t now_ns() const;
 
   Store& store_;

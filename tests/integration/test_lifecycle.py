@@ -361,6 +361,16 @@ class ShutdownTest(unittest.TestCase):
         self.assertEqual(counts["partial"], 0, counts)
         self.assertIsNotNone(server.wait_for_output(rb"stopped"), server.text())
 
+    def test_stopped_is_the_last_line_even_while_the_database_check_is_still_waiting(self):
+        # The database check's first ping to a MongoDB that is not there takes DB_TIMEOUT; a
+        # SIGTERM before it ends used to be followed by "cannot connect" after "stopped".
+        server = Server(env={"MONGO_URL": "mongodb://127.0.0.1:9/x", "DB_TIMEOUT": "1s"})
+        with server:
+            self.assertEqual(server.stop(), 0)
+        self.assertIsNone(server.wait_for_output(rb"(?!)", timeout=5))  # returns at end of output
+        lines = server.text().strip().splitlines()
+        self.assertTrue(lines[-1].endswith("stopped"), lines)
+
     def test_sigint_also_drains_and_exits_0(self):
         server = Server()
         server.start()
