@@ -67,9 +67,10 @@ char record_middle[2048];  ///< the JSON fields that do not change: ,"label":…
 std::size_t record_middle_length = 0;
 char alternate_stack[64 * 1024];
 
-/// The modules (the executable, the shared libraries) loaded at install time: a frame is written
-/// as module+offset, which stays true across runs (addresses move with ASLR) and is what
-/// addr2line and gdb take with the module's debug file.
+/// The modules (the executable, the shared libraries) loaded at install time, and those loaded
+/// later that note_loaded_modules adds: a frame is written as module+offset, which stays true
+/// across runs (addresses move with ASLR) and is what addr2line and gdb take with the module's
+/// debug file.
 struct Module {
   std::uintptr_t begin = 0, end = 0, base = 0;
   char name[64] = {};
@@ -79,9 +80,7 @@ std::size_t module_count = 0;
 
 int note_module(dl_phdr_info* info, std::size_t, void*) {
   if (module_count == std::size(modules)) return 1;
-  Module& module = modules[module_count];
-  module.base = info->dlpi_addr;
-  module.begin = UINTPTR_MAX;
+  Module module{.begin = UINTPTR_MAX, .end = 0, .base = info->dlpi_addr, .name = {}};
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& segment = info->dlpi_phdr[i];
     if (segment.p_type != PT_LOAD) continue;
@@ -98,6 +97,7 @@ int note_module(dl_phdr_info* info, std::size_t, void*) {
   const std::string name =
       path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   std::snprintf(module.name, sizeof module.name, "%s", name.c_str());
+  modules[module_count] = module;
   // Counted once filled: a handler running meanwhile sees it whole or not at all.
   std::atomic_ref<std::size_t>(module_count).store(module_count + 1, std::memory_order_release);
   return 0;
