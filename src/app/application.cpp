@@ -62,7 +62,7 @@ bool method_matches(std::string_view route_method, std::string_view method) {
 }  // namespace
 
 Application::Application(const Config& config, view::TemplateEngine& views, store::Store& store,
-                         const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics)
+                         store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics)
     : config_(config),
       write_limiter_(std::make_unique<WriteRateLimiter>(
           WriteRate{.per_second = config.write_rate,
@@ -71,6 +71,7 @@ Application::Application(const Config& config, view::TemplateEngine& views, stor
       guestbook_counters_(std::make_unique<GuestbookCounters>()),
       services_{config, views,   store,           monitor,
                 pool,   nullptr, *write_limiter_, *guestbook_counters_},
+      monitor_(monitor),
       metrics_(metrics),
       encoded_(std::make_unique<http::EncodedCache>(config.compression_cache)) {
   if (config.production()) {
@@ -102,6 +103,7 @@ bool Application::access_logged(const http::Response& response) const {
 
 void Application::stop_background_work() {
   services_.pool.stop();
+  monitor_.stop();
 }
 
 Answer Application::handle(http::Request request, std::string_view peer_address) const {

@@ -31,7 +31,7 @@ using Answer = std::variant<http::Response, std::shared_ptr<AnswerSlot>>;
 class Application {
  public:
   Application(const Config& config, view::TemplateEngine& views, store::Store& store,
-              const store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics);
+              store::StoreMonitor& monitor, WorkerPool& pool, Metrics& metrics);
   ~Application();
 
   /// Runs one request through the pipeline. Returns the finished response when the pipeline
@@ -62,7 +62,8 @@ class Application {
   bool draining() const { return draining_.load(); }
 
   /// Finishes the database work still queued (after the server has drained, before it tears its
-  /// event loops down, so every reply still has a loop to go to).
+  /// event loops down, so every reply still has a loop to go to), and stops the database check,
+  /// so nothing is logged after the server's "stopped".
   void stop_background_work();
 
  private:
@@ -76,6 +77,7 @@ class Application {
   std::unique_ptr<WriteRateLimiter> write_limiter_;
   std::unique_ptr<GuestbookCounters> guestbook_counters_;
   Services services_;
+  store::StoreMonitor& monitor_;  ///< services_ reads it; only stop_background_work stops it
   Metrics& metrics_;
   std::unique_ptr<RenderedPages> rendered_pages_;            ///< production only
   std::unique_ptr<http::EncodedCache> encoded_;              ///< compressed bodies by ETag

@@ -115,7 +115,7 @@ void StoreMonitor::run() {
       failure = error.what();
     }
     ping_started_ns_.store(0);
-    // Stopping (the process has said "stopped"): what this ping found is no longer news.
+    // Stopping (before the server says "stopped"): what this ping found is no longer news.
     if (stop_requested()) return;
 
     std::chrono::milliseconds next_ping;
