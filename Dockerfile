@@ -1,5 +1,5 @@
 # cppapp's image: built on Debian 12 with the project's own dependency script (the build set
-# only), run on bookworm-slim with only the shared libraries the binary links
+# only), run on bookworm-slim with only the shared libraries the binary and its MongoDB module link
 # (scripts/install-deps --runtime; tests/deploy/test_image.py checks that list against ldd).
 #
 #   DOCKER_BUILDKIT=1 docker build --build-arg REVISION=$(git rev-parse HEAD) -t <registry user>/cppapp:latest .

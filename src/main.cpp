@@ -16,6 +16,7 @@
 #include "app/tools.hpp"
 #include "log/logger.hpp"
 #include "server/server.hpp"
+#include "store/mongo_module.hpp"
 #include "store/store.hpp"
 #include "view/template_engine.hpp"
 
@@ -58,6 +59,8 @@ void limit_malloc_arenas(unsigned event_loops) {
 
 int serve(const app::Config& config) {
   limit_malloc_arenas(config.threads);
+  // Before log::init starts the console and shipper threads.
+  if (!config.mongo_url.empty()) store::keep_mongoc_counters_in_memory();
   log::init(log_options(config));
 
   std::optional<app::Service> service;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "log/crash_handler.hpp"
@@ -30,11 +31,6 @@ std::vector<fs::path> module_candidates() {
 using OpenStore = decltype(&cppapp_open_mongo_store);
 
 OpenStore load_entry_point() {
-  // libmongoc's constructor, run by dlopen, would otherwise keep its statistics counters in
-  // /dev/shm/mongoc-<pid>: a file that outlives a killed process, and that a later process given
-  // the same pid finds taken (libmongoc then prints a warning to stderr). Only the mongoc-stat
-  // tool reads those counters; in process memory they cost nothing. An operator's own setting wins.
-  ::setenv("MONGOC_DISABLE_SHM", "1", /*overwrite=*/0);
   std::string failures;
   for (const fs::path& path : module_candidates()) {
     std::error_code ec;
@@ -48,18 +44,29 @@ OpenStore load_entry_point() {
       failures += (failures.empty() ? "" : "; ") + std::string(::dlerror());
       continue;
     }
-    if (void* entry = ::dlsym(module, "cppapp_open_mongo_store")) {
-      log::note_loaded_modules();  // a crash in there names cppapp-mongo.so+offset
-      return reinterpret_cast<OpenStore>(entry);
+    log::note_loaded_modules();  // a crash in there names cppapp-mongo.so+offset
+    void* interface = ::dlsym(module, "cppapp_mongo_interface");
+    void* entry = ::dlsym(module, "cppapp_open_mongo_store");
+    if (interface == nullptr || entry == nullptr ||
+        std::string_view(reinterpret_cast<decltype(&cppapp_mongo_interface)>(interface)()) !=
+            CPPAPP_MONGO_INTERFACE) {
+      failures += (failures.empty() ? "" : "; ") + path.string() +
+                  " is from another build of cppapp (install both from the same build)";
+      continue;
     }
-    failures += (failures.empty() ? "" : "; ") + path.string() + " has no cppapp_open_mongo_store";
+    return reinterpret_cast<OpenStore>(entry);
   }
+  if (failures.empty()) failures = "the binary's own path, /proc/self/exe, cannot be read";
   throw StoreError(StoreError::Kind::failed,
-                   "MONGO_URL is set but the MongoDB module cannot be loaded (" + failures +
-                       "); it is installed with cppapp as lib/cppapp/" + kModuleName);
+                   "MongoDB is configured (MONGO_URL) but its module cannot be loaded (" +
+                       failures + "); it is installed with cppapp as lib/cppapp/" + kModuleName);
 }
 
 }  // namespace
+
+void keep_mongoc_counters_in_memory() {
+  ::setenv("MONGOC_DISABLE_SHM", "1", /*overwrite=*/0);
+}
 
 std::unique_ptr<Store> load_mongo_store(const MongoOptions& options) {
   static std::mutex loading;

@@ -21,7 +21,10 @@ import unittest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("CPPAPP_BIN", os.path.join(REPO, "build", "debug", "cppapp"))
 # The MongoDB store, a module the binary loads when MONGO_URL is set: its libraries are needed too.
-MONGO_MODULE = os.path.join(os.path.dirname(BIN), "cppapp-mongo.so")
+# Beside the binary in a build tree, in <prefix>/lib/cppapp when installed.
+MONGO_MODULE = next((path for path in (os.path.join(os.path.dirname(BIN), "cppapp-mongo.so"),
+                                       os.path.join(os.path.dirname(BIN), "..", "lib", "cppapp", "cppapp-mongo.so"))
+                     if os.path.exists(path)), os.path.join(os.path.dirname(BIN), "cppapp-mongo.so"))
 # Not libraries: listed for what the binary does at run time (TLS to MongoDB verifies with them).
 NOT_LIBRARIES = {"ca-certificates"}
 
@@ -222,6 +225,27 @@ class InstallLayoutTest(unittest.TestCase):
                 server.stdout.close()
             down = subprocess.run([binary, "healthcheck"], env=dict(env, PORT=port), capture_output=True, timeout=10)
             self.assertEqual(down.returncode, 1)
+            # With MONGO_URL the installed binary finds its module in <prefix>/lib/cppapp: it
+            # starts, and the guestbook answers 503 while no database is there.
+            server = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0"],
+                                      env=dict(env, MONGO_URL="mongodb://127.0.0.1:9/x", DB_TIMEOUT="200ms"),
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                port = None
+                for line in server.stdout:
+                    match = re.search(rb"Started server: http://[^:]+:(\d+)", line)
+                    if match:
+                        port = match.group(1).decode()
+                        break
+                self.assertIsNotNone(port, "the installed binary did not start with MONGO_URL")
+                conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+                conn.request("GET", "/app1/api/entries")
+                self.assertEqual(conn.getresponse().status, 503)
+                conn.close()
+            finally:
+                server.terminate()
+                server.wait(20)
+                server.stdout.close()
 
 
 if __name__ == "__main__":

@@ -197,8 +197,21 @@ class ConfigurationTest(unittest.TestCase):
             env = dict(os.environ, DATA_DIR=prefix, MONGO_URL="mongodb://127.0.0.1:9/x", LOG_FORMAT="text")
             result = subprocess.run([binary, "--port", "0"], capture_output=True, timeout=30, env=env)
             self.assertEqual(result.returncode, 2, result)
-            self.assertIn(b"MONGO_URL is set but the MongoDB module cannot be loaded", result.stdout)
-            self.assertIn(os.path.join(prefix, "lib", "cppapp", "cppapp-mongo.so").encode(), result.stdout)
+            module = os.path.join(prefix, "lib", "cppapp", "cppapp-mongo.so")
+            self.assertIn(b"MongoDB is configured (MONGO_URL) but its module cannot be loaded", result.stdout)
+            self.assertIn(module.encode() + b" does not exist", result.stdout)
+            # A module from another build (its Store may be laid out differently) is refused.
+            if shutil.which("cc") is None:
+                self.skipTest("no C compiler to make a module from another build")
+            os.makedirs(os.path.dirname(module))
+            source = os.path.join(prefix, "other.c")
+            with open(source, "w") as other:
+                other.write('const char* cppapp_mongo_interface(void) { return "another build"; }\n'
+                            'void* cppapp_open_mongo_store(void) { return 0; }\n')
+            subprocess.run(["cc", "-shared", "-fPIC", "-o", module, source], check=True)
+            result = subprocess.run([binary, "--port", "0"], capture_output=True, timeout=30, env=env)
+            self.assertEqual(result.returncode, 2, result)
+            self.assertIn(module.encode() + b" is from another build of cppapp", result.stdout)
 
     def test_a_data_dir_that_cannot_be_written_stops_start_up_with_one_line_and_exit_2(self):
         with tempfile.TemporaryDirectory() as scratch:
