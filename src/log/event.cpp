@@ -6,6 +6,8 @@
 #include <boost/json/value.hpp>
 #include <ctime>
 
+#include "log/json_text.hpp"
+
 namespace cppapp::log {
 
 std::string_view level_name(Level level) {
@@ -88,39 +90,45 @@ std::string valid_utf8(std::string_view text) {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t min = 0;
-    if (lead < 0x80)
-      length = 1;
-    else if (lead >= 0xC2 && lead <= 0xDF)
-      length = 2, min = 0x80;
-    else if (lead >= 0xE0 && lead <= 0xEF)
-      length = 3, min = 0x800;
-    else if (lead >= 0xF0 && lead <= 0xF4)
-      length = 4, min = 0x10000;
-    bool ok = length > 0 && i + length <= text.size();
-    std::uint32_t code = length == 1 ? lead : (lead & (0xFF >> (length + 1)));
-    for (std::size_t k = 1; ok && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      ok = (next & 0xC0) == 0x80;
-      code = (code << 6) | (next & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
-    if (ok && length > 1 && (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)))
-      ok = false;
-    if (ok) {
-      out.append(text.substr(i, length));
-      i += length;
-    } else {
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
+    } else {
+      out.append(text.data() + i, length);
+      i += length;
     }
   }
   return out;
 }
 
 namespace {
+
+/// The keys every record has, in the order they are written.
+constexpr std::string_view kRecordKeys[] = {
+    "@timestamp",  "level",         "message",           "label",
+    "log.level",   "service.name",  "service.node.name", "host.hostname",
+    "process.pid", "event.dataset", "event.id"};
+
+/// Whether the record can be written straight out: a JSON object keeps one value per key (the
+/// last, where the key first came), so an extra named like a record key or like an earlier extra
+/// changes the record; and keys are written as they are only when they need no escaping.
+bool plain_keys(const Event& event) {
+  for (std::size_t i = 0; i < event.fields.size(); ++i) {
+    const std::string& key = event.fields[i].key;
+    for (const char c : key) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte >= 0x80 || c == '"' || c == '\\') return false;
+    }
+    for (const std::string_view record_key : kRecordKeys) {
+      if (key == record_key) return false;
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (key == event.fields[j].key) return false;
+    }
+  }
+  return true;
+}
 
 boost::json::value to_json_value(const FieldValue& value) {
   return std::visit(
@@ -134,28 +142,95 @@ boost::json::value to_json_value(const FieldValue& value) {
       value);
 }
 
-}  // namespace
-
-std::string to_json(const Event& event, const Identity& identity, std::string_view event_id) {
+/// Any record, through a boost::json::object: for the rare extras plain_keys refuses.
+std::string to_json_through_object(const Event& event, const Identity& identity,
+                                   std::string_view event_id) {
   boost::json::object record;
-  record.reserve(16 + event.fields.size());
+  record.reserve(std::size(kRecordKeys) + event.fields.size());
   const std::string_view level = level_name(event.level);
   record["@timestamp"] = iso8601_utc(event.time);
-  // winston-logstash's fields, kept so existing Kibana searches work.
   record["level"] = level;
   record["message"] = valid_utf8(event.message);
-  record["label"] = identity.node_name;
-  // Elastic Common Schema, as flat dotted keys (Elasticsearch expands them into objects).
+  record["label"] = valid_utf8(identity.node_name);
   record["log.level"] = level;
-  record["service.name"] = identity.service_name;
-  record["service.node.name"] = identity.node_name;
-  record["host.hostname"] = identity.hostname;
+  record["service.name"] = valid_utf8(identity.service_name);
+  record["service.node.name"] = valid_utf8(identity.node_name);
+  record["host.hostname"] = valid_utf8(identity.hostname);
   record["process.pid"] = identity.pid;
-  record["event.dataset"] = event.dataset;
-  record["event.id"] = event_id;
+  record["event.dataset"] = valid_utf8(event.dataset);
+  record["event.id"] = valid_utf8(event_id);
   for (const Field& field : event.fields)
     record[valid_utf8(field.key)] = to_json_value(field.value);
   return boost::json::serialize(record);
+}
+
+void append_value(std::string& out, const FieldValue& value) {
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          append_json_string(out, v);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          append_json_integer(out, v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += v ? "true" : "false";
+        } else {
+          out += boost::json::serialize(boost::json::value(v));  // Boost.JSON's double format
+        }
+      },
+      value);
+}
+
+}  // namespace
+
+void append_record_head(std::string& out, Level level, std::chrono::system_clock::time_point time,
+                        std::string_view message, std::string_view dataset,
+                        const Identity& identity, std::string_view event_id) {
+  char timestamp[kIso8601Size];
+  const std::size_t timestamp_length = format_iso8601_utc(
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count(),
+      timestamp);
+  const std::string_view level_text = level_name(level);
+  // winston-logstash's fields, kept so existing Kibana searches work, then Elastic Common Schema
+  // as flat dotted keys (Elasticsearch expands them into objects).
+  out += "{\"@timestamp\":";
+  append_json_string(out, std::string_view(timestamp, timestamp_length));
+  out += ",\"level\":";
+  append_json_string(out, level_text);
+  out += ",\"message\":";
+  append_json_string(out, message);
+  out += ",\"label\":";
+  append_json_string(out, identity.node_name);
+  out += ",\"log.level\":";
+  append_json_string(out, level_text);
+  out += ",\"service.name\":";
+  append_json_string(out, identity.service_name);
+  out += ",\"service.node.name\":";
+  append_json_string(out, identity.node_name);
+  out += ",\"host.hostname\":";
+  append_json_string(out, identity.hostname);
+  out += ",\"process.pid\":";
+  append_json_integer(out, identity.pid);
+  out += ",\"event.dataset\":";
+  append_json_string(out, dataset);
+  out += ",\"event.id\":";
+  append_json_string(out, event_id);
+}
+
+std::string to_json(const Event& event, const Identity& identity, std::string_view event_id) {
+  if (!plain_keys(event)) return to_json_through_object(event, identity, event_id);
+  std::string out;
+  out.reserve(320 + event.message.size() + 48 * event.fields.size());
+  append_record_head(out, event.level, event.time, event.message, event.dataset, identity,
+                     event_id);
+  for (const Field& field : event.fields) {
+    out += ",\"";
+    out += field.key;
+    out += "\":";
+    append_value(out, field.value);
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace cppapp::log

@@ -67,4 +67,10 @@ std::string valid_utf8(std::string_view text);
 /// flat extras) plus @timestamp and ECS fields, with `event_id` as event.id.
 std::string to_json(const Event& event, const Identity& identity, std::string_view event_id);
 
+/// What to_json writes before an event's extras (from "{" to event.id): for a writer that
+/// appends plain-keyed extras itself and then "}" (the access record, log::access_json).
+void append_record_head(std::string& out, Level level, std::chrono::system_clock::time_point time,
+                        std::string_view message, std::string_view dataset,
+                        const Identity& identity, std::string_view event_id);
+
 }  // namespace cppapp::log

@@ -15,9 +15,12 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <variant>
+#include <vector>
 
 #include "log/console_sink.hpp"
 #include "log/crash_handler.hpp"
+#include "log/json_text.hpp"
 #include "log/logstash_shipper.hpp"
 
 namespace cppapp::log {
@@ -286,34 +289,100 @@ void emit(Event event) {
   }
 }
 
-void access(const AccessRecord& record) {
-  if (Level::info < (state ? state->options.level : Level::info)) return;
-  // "GET /app1/ 200 156B 0.123ms 10.0.0.2": the duration rounded to whole microseconds.
+namespace {
+
+/// "GET /app1/ 200 156B 0.123ms 10.0.0.2": the duration rounded to whole microseconds.
+std::string access_message(const AccessRecord& record) {
   const auto micros = (record.duration.count() + 500) / 1000;
   std::string message;
   fmt::format_to(std::back_inserter(message), FMT_COMPILE("{} {} {} {}B {}.{:03}ms {}"),
                  record.method, record.path, record.status, record.bytes, micros / 1000,
                  micros % 1000, record.client_ip);
-  // The console text needs only the message; the fields are built for JSON and observers.
-  const bool structured = observer || (state && (state->options.json_console || state->shipper));
-  if (!structured) {
-    if (state) deliver(Level::info, message, std::string());
+  return message;
+}
+
+/// The access record's extras, in the order they are logged: the one list both the event and
+/// the directly written JSON are made from.
+struct AccessField {
+  std::string_view key;
+  std::variant<std::string_view, std::int64_t> value;
+};
+std::array<AccessField, 9> access_fields(const AccessRecord& record) {
+  return {{
+      {"http.request.method", record.method},
+      {"url.path", record.path},
+      {"url.query", record.query},
+      {"http.response.status_code", static_cast<std::int64_t>(record.status)},
+      {"http.response.body.bytes", static_cast<std::int64_t>(record.bytes)},
+      {"event.duration", static_cast<std::int64_t>(record.duration.count())},
+      {"client.ip", record.client_ip},
+      {"user_agent.original", record.user_agent},
+      {"http.request.id", record.request_id},
+  }};
+}
+
+constexpr std::string_view kAccessDataset = "cppapp.access";
+
+}  // namespace
+
+Event access_event(const AccessRecord& record) {
+  std::vector<Field> fields;
+  for (const AccessField& field : access_fields(record)) {
+    fields.push_back(
+        {std::string(field.key), std::visit(
+                                     [](const auto& v) -> FieldValue {
+                                       using T = std::decay_t<decltype(v)>;
+                                       if constexpr (std::is_same_v<T, std::string_view>)
+                                         return std::string(v);
+                                       else
+                                         return v;
+                                     },
+                                     field.value)});
+  }
+  return Event(Level::info, access_message(record), std::move(fields), std::string(kAccessDataset));
+}
+
+std::string access_json(const AccessRecord& record, std::string_view message,
+                        std::chrono::system_clock::time_point time, const Identity& identity,
+                        std::string_view event_id) {
+  std::string json;
+  json.reserve(640 + message.size() + record.user_agent.size());
+  append_record_head(json, Level::info, time, message, kAccessDataset, identity, event_id);
+  for (const AccessField& field : access_fields(record)) {
+    json += ",\"";
+    json += field.key;
+    json += "\":";
+    if (const auto* text = std::get_if<std::string_view>(&field.value)) {
+      append_json_string(json, *text);
+    } else {
+      append_json_integer(json, std::get<std::int64_t>(field.value));
+    }
+  }
+  json += '}';
+  return json;
+}
+
+void access(const AccessRecord& record) {
+  if (Level::info < (state ? state->options.level : Level::info)) return;
+  if (observer) {
+    emit(access_event(record));
     return;
   }
-  Event event(Level::info, std::move(message),
-              {
-                  {"http.request.method", std::string(record.method)},
-                  {"url.path", std::string(record.path)},
-                  {"url.query", std::string(record.query)},
-                  {"http.response.status_code", static_cast<std::int64_t>(record.status)},
-                  {"http.response.body.bytes", static_cast<std::int64_t>(record.bytes)},
-                  {"event.duration", static_cast<std::int64_t>(record.duration.count())},
-                  {"client.ip", std::string(record.client_ip)},
-                  {"user_agent.original", std::string(record.user_agent)},
-                  {"http.request.id", std::string(record.request_id)},
-              },
-              "cppapp.access");
-  emit(std::move(event));
+  if (state == nullptr) return;
+  std::string message = access_message(record);
+  // The console text needs only the message; JSON is written for the console in JSON and for
+  // Logstash, straight from the record.
+  if (!state->options.json_console && !state->shipper) {
+    deliver(Level::info, message, std::string());
+    return;
+  }
+  std::string json = access_json(record, message, std::chrono::system_clock::now(), state->identity,
+                                 next_event_id());
+  if (state->options.json_console) {
+    deliver(Level::info, json, state->shipper ? json + '\n' : std::string());
+  } else {
+    deliver(Level::info, message, std::move(json += '\n'));
+  }
 }
 
 std::string new_request_id() {

@@ -94,6 +94,13 @@ struct AccessRecord {
 
 /// Logs the access record: a human line on the console, ECS http/url/client fields in JSON.
 void access(const AccessRecord& record);
+/// The access record as an event (what observers see), its message the console line.
+Event access_event(const AccessRecord& record);
+/// The access record as to_json(access_event(record), …) writes it, made without the event: the
+/// record shipped on every request costs no copy of its strings.
+std::string access_json(const AccessRecord& record, std::string_view message,
+                        std::chrono::system_clock::time_point time, const Identity& identity,
+                        std::string_view event_id);
 
 /// A fresh request id (when the proxy sent none).
 std::string new_request_id();

@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <random>
+
+#include "log/json_text.hpp"
+#include "log/logger.hpp"
 
 namespace cppapp::log {
 namespace {
@@ -43,6 +48,157 @@ TEST(EventJson, IsValidWhateverTheMessageHolds) {
   EXPECT_NE(message.find("quote\" backslash\\ newline\n nul"), std::string::npos);
   EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);  // invalid bytes became U+FFFD
   EXPECT_EQ(json.find('\n'), std::string::npos);               // one line
+}
+
+/// The record as Boost.JSON makes it, the reference to_json's direct writing must match byte for
+/// byte: every string made valid UTF-8, then put in an object (one value per key) and serialized.
+std::string reference_json(const Event& event, const Identity& identity, std::string_view id) {
+  boost::json::object record;
+  const std::string_view level = level_name(event.level);
+  record["@timestamp"] = iso8601_utc(event.time);
+  record["level"] = level;
+  record["message"] = valid_utf8(event.message);
+  record["label"] = valid_utf8(identity.node_name);
+  record["log.level"] = level;
+  record["service.name"] = valid_utf8(identity.service_name);
+  record["service.node.name"] = valid_utf8(identity.node_name);
+  record["host.hostname"] = valid_utf8(identity.hostname);
+  record["process.pid"] = identity.pid;
+  record["event.dataset"] = valid_utf8(event.dataset);
+  record["event.id"] = valid_utf8(id);
+  for (const Field& field : event.fields) {
+    record[valid_utf8(field.key)] = std::visit(
+        [](const auto& v) -> boost::json::value {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>)
+            return boost::json::value(valid_utf8(v));
+          else
+            return boost::json::value(v);
+        },
+        field.value);
+  }
+  return boost::json::serialize(record);
+}
+
+/// Text made of what log records meet: plain ASCII, JSON's special characters, every control
+/// character, valid multi-byte characters and invalid UTF-8 of each kind.
+std::string random_text(std::mt19937& random) {
+  static const std::string pieces[] = {"GET",
+                                       "/app1/",
+                                       " ",
+                                       "\"",
+                                       "\\",
+                                       "\x7f",
+                                       "é",
+                                       "😀",
+                                       "\u2028",
+                                       "שלום",
+                                       "\xff",
+                                       "\xc0\xaf",
+                                       "\xed\xa0\x80",
+                                       "\xe2\x82",
+                                       "\xf4\x90\x80\x80",
+                                       "\xc3",
+                                       "a\x80"
+                                       "b",
+                                       "/",
+                                       "\xef\xbf\xbd"};
+  std::string text;
+  const int parts = std::uniform_int_distribution<int>(0, 12)(random);
+  for (int i = 0; i < parts; ++i) {
+    if (std::uniform_int_distribution<int>(0, 4)(random) == 0) {
+      text += static_cast<char>(std::uniform_int_distribution<int>(0, 0x1f)(random));
+    } else {
+      text += pieces[std::uniform_int_distribution<std::size_t>(0, std::size(pieces) - 1)(random)];
+    }
+  }
+  return text;
+}
+
+FieldValue random_value(std::mt19937& random) {
+  static const std::int64_t integers[] = {0, -1, 42, INT64_MIN, INT64_MAX, 1'000'000'007};
+  static const double doubles[] = {0.5, -1e300, 1.0, 3.141592653589793, 0.0, 1e-7, 123456789.0};
+  switch (std::uniform_int_distribution<int>(0, 3)(random)) {
+    case 0:
+      return random_text(random);
+    case 1:
+      return integers[std::uniform_int_distribution<std::size_t>(0, 5)(random)];
+    case 2:
+      return doubles[std::uniform_int_distribution<std::size_t>(0, 6)(random)];
+    default:
+      return std::uniform_int_distribution<int>(0, 1)(random) == 1;
+  }
+}
+
+TEST(EventJson, WrittenDirectlyItIsByteForByteWhatBoostJsonMakes) {
+  std::mt19937 random(20261207);
+  // Plain keys (the direct writing), and keys it leaves to the object: a record key, a repeated
+  // extra, keys that need escaping or are not valid UTF-8.
+  const std::string keys[] = {"url.path",   "http.request.id", "client.ip", "event.duration",
+                              "error.type", "message",         "level",     "url.path",
+                              "a\"b",       "tab\there",       "bad\xff",   "😀"};
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<Field> fields;
+    const int count = std::uniform_int_distribution<int>(0, 8)(random);
+    const std::size_t key_pool = round % 2 == 0 ? 5 : std::size(keys);
+    for (int i = 0; i < count; ++i) {
+      fields.push_back({keys[std::uniform_int_distribution<std::size_t>(0, key_pool - 1)(random)] +
+                            (round % 2 == 0 ? std::to_string(i) : std::string()),
+                        random_value(random)});
+    }
+    Event event(static_cast<Level>(round % 6), random_text(random), std::move(fields),
+                round % 3 == 0 ? "cppapp.access" : "cppapp.log");
+    event.time = std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
+            -62'000'000'000'000, 253'402'300'799'999)(random)));
+    const Identity identity{.service_name = "cppapp",
+                            .node_name = round % 5 == 0 ? random_text(random) : "cppapp1",
+                            .hostname = round % 7 == 0 ? random_text(random) : "host-a",
+                            .pid = round};
+    const std::string id = round % 11 == 0 ? random_text(random) : "0123456789abcdef-1";
+    const std::string json = to_json(event, identity, id);
+    ASSERT_EQ(json, reference_json(event, identity, id)) << "round " << round;
+    ASSERT_NO_THROW(boost::json::parse(json)) << json;
+  }
+}
+
+TEST(AccessJson, IsWhatTheAccessEventGives) {
+  // The access record is written straight from the request's facts when nobody observes events;
+  // what it writes must be the event's JSON exactly.
+  std::mt19937 random(7);
+  const Identity identity{
+      .service_name = "cppapp", .node_name = "cppapp1", .hostname = "host-a", .pid = 9};
+  for (int round = 0; round < 500; ++round) {
+    const std::string method = round == 0 ? "GET" : random_text(random);
+    const std::string path = random_text(random), query = random_text(random);
+    const std::string ip = random_text(random), agent = random_text(random);
+    const std::string id = random_text(random);
+    const AccessRecord record{.method = method,
+                              .path = path,
+                              .query = query,
+                              .status = static_cast<unsigned>(100 + round),
+                              .bytes = static_cast<std::uint64_t>(round) * 1000003,
+                              .duration = std::chrono::nanoseconds(round * 7919),
+                              .client_ip = ip,
+                              .user_agent = agent,
+                              .request_id = id};
+    const Event event = access_event(record);
+    EXPECT_EQ(event.dataset, "cppapp.access");
+    ASSERT_EQ(access_json(record, event.message, event.time, identity, "e-1"),
+              to_json(event, identity, "e-1"))
+        << "round " << round;
+  }
+}
+
+TEST(JsonText, EscapesEveryByteAsBoostJsonDoes) {
+  for (int byte = 0; byte < 0x80; ++byte) {
+    const std::string text = std::string("a") + static_cast<char>(byte) + "b";
+    std::string out;
+    append_json_string(out, text);
+    EXPECT_EQ(out, boost::json::serialize(boost::json::value(text))) << byte;
+  }
+  std::string out;
+  append_json_string(out, "\xff\xe2\x82\xac\xe2\x82");
+  EXPECT_EQ(out, "\"\xEF\xBF\xBD€\xEF\xBF\xBD\xEF\xBF\xBD\"");
 }
 
 TEST(ValidUtf8, KeepsValidTextAndReplacesEachBadByte) {
