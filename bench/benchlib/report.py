@@ -112,6 +112,12 @@ def ratio_rows(summary, results, peers=()):
         quiet = median_of(summary, "cppapp-1t-quiet", "index", conns, "cpu_us_per_req")
         add(f"index @{conns}: access log's share of CPU per request (cppapp-1t vs -quiet)",
             None if logged is None or quiet is None else logged - quiet, logged, "<= 0.10", 0.10)
+        # The same with every record shipped as JSON, as production runs (Logstash on).
+        shipping = median_of(summary, "cppapp-1t-shipping", "index", conns, "cpu_us_per_req")
+        add(f"index @{conns}: access log's share of CPU per request, shipped to Logstash "
+            "(cppapp-1t-shipping vs -quiet)",
+            None if shipping is None or quiet is None else shipping - quiet, shipping,
+            "<= 0.10", 0.10)
     idle = results.get("idle_rss_mib", {})
     for target in ("cppapp", "cppapp-1t") + tuple(peers):
         if idle.get(target):
@@ -199,6 +205,9 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
                "cppapp at run time), precompressed, with cppapp's security headers copied")
     out.append("- cppapp-1t-quiet: cppapp `--threads 1 --log-level warn`, no access lines; the "
                "difference to cppapp-1t is the access log's cost")
+    out.append("- cppapp-1t-shipping: cppapp `--threads 1` with `--logstash` set to a loopback sink "
+               "of the harness that reads and discards (bench/benchlib/sink.py): every access "
+               "record also written as JSON and shipped, as production runs with Logstash")
     for peer, url in results.get("peers", {}).items():
         out.append(f"- {peer}: a peer server started outside the harness, at {url} "
                    "(`--peer`); its CPU and memory are those of the processes holding its "
