@@ -1,6 +1,7 @@
 // The MongoDB store lives in a module, cppapp-mongo.so, that the binary loads only when MONGO_URL
-// is set. libmongoc and what it brings with it (OpenSSL initialised, the SASL plugins, ICU,
-// snappy, zstd: 4–6 MiB of resident memory) stay out of a process using the embedded database.
+// is set. libmongoc and what it brings with it (OpenSSL's libcrypto and libssl, the SASL plugins,
+// ICU, snappy, zstd: about 6 MiB of resident memory) stay out of a process using the embedded
+// database.
 #pragma once
 
 #include <memory>
