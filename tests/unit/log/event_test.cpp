@@ -147,9 +147,10 @@ TEST(EventJson, WrittenDirectlyItIsByteForByteWhatBoostJsonMakes) {
     }
     Event event(static_cast<Level>(round % 6), random_text(random), std::move(fields),
                 round % 3 == 0 ? "cppapp.access" : "cppapp.log");
+    // Any time system_clock (nanoseconds in 64 bits: 1678 to 2262) holds; 1900 to 2100 here.
     event.time = std::chrono::system_clock::time_point(
         std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
-            -62'000'000'000'000, 253'402'300'799'999)(random)));
+            -2'208'988'800'000, 4'102'444'800'000)(random)));
     const Identity identity{.service_name = "cppapp",
                             .node_name = round % 5 == 0 ? random_text(random) : "cppapp1",
                             .hostname = round % 7 == 0 ? random_text(random) : "host-a",
