@@ -89,16 +89,7 @@ std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(text.data() + i, length);
-      i += length;
-    }
-  }
+  while (i < text.size()) i += append_utf8_sequence(out, text, i);
   return out;
 }
 

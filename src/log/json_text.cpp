@@ -30,6 +30,16 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   return length;
 }
 
+std::size_t append_utf8_sequence(std::string& out, std::string_view text, std::size_t at) {
+  const std::size_t length = utf8_sequence_length(text, at);
+  if (length == 0) {
+    out += "\xEF\xBF\xBD";
+    return 1;
+  }
+  out.append(text.data() + at, length);
+  return length;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
@@ -47,14 +57,7 @@ void append_json_string(std::string& out, std::string_view text) {
     if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t length = utf8_sequence_length(text, i);
-      if (length == 0) {
-        out += "\xEF\xBF\xBD";
-        ++i;
-      } else {
-        out.append(text.data() + i, length);
-        i += length;
-      }
+      i += append_utf8_sequence(out, text, i);
       continue;
     }
     switch (c) {

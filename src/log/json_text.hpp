@@ -15,6 +15,10 @@ namespace cppapp::log {
 /// value past U+10FFFF, or a sequence cut short.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 
+/// Appends the valid UTF-8 sequence that starts at text[at], or U+FFFD for that one byte when
+/// none does; returns how many bytes of `text` it took.
+std::size_t append_utf8_sequence(std::string& out, std::string_view text, std::size_t at);
+
 /// Appends `text` as a quoted JSON string, escaped as Boost.JSON escapes (\" \\ \b \f \n \r \t,
 /// other control characters as \u00xx), each byte of invalid UTF-8 replaced by U+FFFD.
 void append_json_string(std::string& out, std::string_view text);
