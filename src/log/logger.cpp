@@ -195,6 +195,16 @@ void deliver(Level level, std::string_view console_text, std::string json_line) 
   }
 }
 
+/// One record to the console (its JSON with LOG_FORMAT=json, else `text`) and, when shipping,
+/// its JSON as a line to Logstash. `json` is empty when neither needs it.
+void deliver_record(Level level, std::string_view text, std::string json) {
+  if (state->options.json_console) {
+    deliver(level, json, state->shipper ? json + '\n' : std::string());
+  } else {
+    deliver(level, text, json.empty() ? std::string() : std::move(json += '\n'));
+  }
+}
+
 }  // namespace
 
 std::optional<Level> parse_level(std::string_view name) {
@@ -280,13 +290,9 @@ void emit(Event event) {
   if (observer) observer(event);
   if (state == nullptr) return;
   const bool need_json = state->options.json_console || state->shipper;
-  std::string json;
-  if (need_json) json = to_json(event, state->identity, next_event_id());
-  if (state->options.json_console) {
-    deliver(event.level, json, state->shipper ? json + '\n' : std::string());
-  } else {
-    deliver(event.level, human_line(event), need_json ? std::move(json += '\n') : std::string());
-  }
+  std::string json = need_json ? to_json(event, state->identity, next_event_id()) : std::string();
+  deliver_record(event.level, state->options.json_console ? std::string() : human_line(event),
+                 std::move(json));
 }
 
 namespace {
@@ -369,20 +375,13 @@ void access(const AccessRecord& record) {
     return;
   }
   if (state == nullptr) return;
-  std::string message = access_message(record);
-  // The console text needs only the message; JSON is written for the console in JSON and for
-  // Logstash, straight from the record.
-  if (!state->options.json_console && !state->shipper) {
-    deliver(Level::info, message, std::string());
-    return;
-  }
-  std::string json = access_json(record, message, std::chrono::system_clock::now(), state->identity,
-                                 next_event_id());
-  if (state->options.json_console) {
-    deliver(Level::info, json, state->shipper ? json + '\n' : std::string());
-  } else {
-    deliver(Level::info, message, std::move(json += '\n'));
-  }
+  const std::string message = access_message(record);
+  // JSON, for the console in JSON and for Logstash, is written straight from the record.
+  const bool need_json = state->options.json_console || state->shipper;
+  std::string json = need_json ? access_json(record, message, std::chrono::system_clock::now(),
+                                             state->identity, next_event_id())
+                               : std::string();
+  deliver_record(Level::info, message, std::move(json));
 }
 
 std::string new_request_id() {
