@@ -31,17 +31,20 @@ std::vector<fs::path> module_candidates() {
 using OpenStore = decltype(&cppapp_open_mongo_store);
 
 OpenStore load_entry_point() {
-  std::string failures;
+  std::string failures;  // why each place tried failed, "; "-separated
+  const auto failed = [&failures](const std::string& why) {
+    failures += (failures.empty() ? "" : "; ") + why;
+  };
   for (const fs::path& path : module_candidates()) {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
-      failures += (failures.empty() ? "" : "; ") + path.string() + " does not exist";
+      failed(path.string() + " does not exist");
       continue;
     }
     // Never closed: the store's code lives there until the process ends.
     void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (module == nullptr) {
-      failures += (failures.empty() ? "" : "; ") + std::string(::dlerror());
+      failed(::dlerror());
       continue;
     }
     log::note_loaded_modules();  // a crash in there names cppapp-mongo.so+offset
@@ -50,8 +53,7 @@ OpenStore load_entry_point() {
     if (interface == nullptr || entry == nullptr ||
         std::string_view(reinterpret_cast<decltype(&cppapp_mongo_interface)>(interface)()) !=
             CPPAPP_MONGO_INTERFACE) {
-      failures += (failures.empty() ? "" : "; ") + path.string() +
-                  " is from another build of cppapp (install both from the same build)";
+      failed(path.string() + " is from another build of cppapp (install both from the same build)");
       continue;
     }
     return reinterpret_cast<OpenStore>(entry);

@@ -10,6 +10,7 @@
     public}) serves the Hello World page and static files, and answers `cppapp healthcheck`.
 """
 
+import contextlib
 import fnmatch
 import http.client
 import os
@@ -119,6 +120,26 @@ class RuntimeLibrariesTest(unittest.TestCase):
         print("\nlinked: %s" % {p: sorted(l) for p, l in sorted(needed.items())}, flush=True)
 
 
+@contextlib.contextmanager
+def started(binary, env):
+    """Runs `binary` on a free loopback port until the block ends; gives the port it printed in
+    its start-up line (a string), or None when it never printed one."""
+    server = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        port = None
+        for line in server.stdout:
+            match = re.search(rb"Started server: http://[^:]+:(\d+)", line)
+            if match:
+                port = match.group(1).decode()
+                break
+        yield port
+    finally:
+        server.terminate()
+        server.wait(20)
+        server.stdout.close()
+
+
 def dockerignore_includes(path, patterns):
     """Whether .dockerignore lets `path` (relative, with /) into the build context: the last
     pattern matching the path or one of its parent directories decides; ! re-includes."""
@@ -200,15 +221,7 @@ class InstallLayoutTest(unittest.TestCase):
                 marker.write("installed")
             data_dir = os.path.join(out, "data")
             env = dict(os.environ, APP_ENV="production", LOGSTASH_ADDR="", DATA_DIR=data_dir, THREADS="1")
-            server = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0"], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            try:
-                port = None
-                for line in server.stdout:
-                    match = re.search(rb"Started server: http://[^:]+:(\d+)", line)
-                    if match:
-                        port = match.group(1).decode()
-                        break
+            with started(binary, env) as port:
                 self.assertIsNotNone(port, "the installed binary did not start")
                 for path, expected in (("/app1/", b"Hello World!"), ("/app1/public/installed-marker.txt", b"installed")):
                     conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
@@ -219,33 +232,16 @@ class InstallLayoutTest(unittest.TestCase):
                     conn.close()
                 check = subprocess.run([binary, "healthcheck"], env=dict(env, PORT=port), capture_output=True, timeout=10)
                 self.assertEqual(check.returncode, 0, check.stderr)
-            finally:
-                server.terminate()
-                server.wait(20)
-                server.stdout.close()
             down = subprocess.run([binary, "healthcheck"], env=dict(env, PORT=port), capture_output=True, timeout=10)
             self.assertEqual(down.returncode, 1)
             # With MONGO_URL the installed binary finds its module in <prefix>/lib/cppapp: it
             # starts, and the guestbook answers 503 while no database is there.
-            server = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0"],
-                                      env=dict(env, MONGO_URL="mongodb://127.0.0.1:9/x", DB_TIMEOUT="200ms"),
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            try:
-                port = None
-                for line in server.stdout:
-                    match = re.search(rb"Started server: http://[^:]+:(\d+)", line)
-                    if match:
-                        port = match.group(1).decode()
-                        break
+            with started(binary, dict(env, MONGO_URL="mongodb://127.0.0.1:9/x", DB_TIMEOUT="200ms")) as port:
                 self.assertIsNotNone(port, "the installed binary did not start with MONGO_URL")
                 conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
                 conn.request("GET", "/app1/api/entries")
                 self.assertEqual(conn.getresponse().status, 503)
                 conn.close()
-            finally:
-                server.terminate()
-                server.wait(20)
-                server.stdout.close()
 
 
 if __name__ == "__main__":
