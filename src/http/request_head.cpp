@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 
 #include "http/message.hpp"
 
@@ -77,12 +78,35 @@ std::optional<HeadRefusal> check_content_length(const FramingFields& fields) {
   return std::nullopt;
 }
 
+/// The common Host, a name of RFC 3986 unreserved characters (letters, digits, '-', '.', '_',
+/// '~') with at most a port of 1 to 5 digits, decided without a full parse: such a name is always
+/// a registered name (or an IPv4 address) to Boost.URL. nullopt for anything else.
+std::optional<bool> plain_host(std::string_view host) {
+  const auto unreserved = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+  };
+  const std::size_t name_end = host.find(':');
+  const std::string_view name = host.substr(0, name_end);
+  if (name.empty() || !std::all_of(name.begin(), name.end(), unreserved)) return std::nullopt;
+  if (name_end == std::string_view::npos) return true;
+  const std::string_view port = host.substr(name_end + 1);
+  if (port.empty() || port.size() > 5) return std::nullopt;
+  std::uint32_t number = 0;
+  for (const char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    number = number * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  return number <= 65535;
+}
+
 /// uri-host [ ":" port ] (RFC 9110 7.2) as Boost.URL reads an authority: a registered name, an
 /// IPv4 address or a bracketed IP literal, then at most a port of up to 65535, and nothing that
 /// could make the authority mean two things (userinfo, a second colon). Empty is allowed: the
 /// field may be empty when the target has no authority.
 bool plausible_host(std::string_view host) {
   if (host.empty()) return true;
+  if (const auto plain = plain_host(host)) return *plain;
   const auto authority = boost::urls::parse_authority(host);
   if (!authority || authority->has_userinfo()) return false;
   if (!authority->has_port()) return true;
@@ -124,15 +148,21 @@ std::optional<HeadRefusal> check_request_head(const FramingFields& fields) {
 }
 
 void FoldDetector::feed(std::string_view bytes) {
-  for (const char c : bytes) {
-    if (line_end_ == 2 && (c == ' ' || c == '\t')) found_ = true;
-    if (c == '\r') {
-      line_end_ = 1;
-    } else if (c == '\n' && line_end_ == 1) {
-      line_end_ = 2;
-    } else {
-      line_end_ = 0;
+  // Only what follows a CR LF matters, so the scan jumps from one LF to the next (memchr) instead
+  // of stepping through every byte of the head. The state carries a CR or CR LF at the end of
+  // one piece over to the next.
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    if (line_end_ == 2 && (bytes[at] == ' ' || bytes[at] == '\t')) found_ = true;
+    const void* lf = std::memchr(bytes.data() + at, '\n', bytes.size() - at);
+    if (lf == nullptr) {
+      line_end_ = bytes.back() == '\r' ? 1 : 0;
+      return;
     }
+    const std::size_t lf_at = static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data());
+    const bool after_cr = lf_at > at ? bytes[lf_at - 1] == '\r' : line_end_ == 1;
+    line_end_ = after_cr ? 2 : 0;
+    at = lf_at + 1;
   }
 }
 

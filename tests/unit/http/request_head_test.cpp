@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdint>
+#include <random>
+#include <string>
+
 namespace cppapp::http {
 namespace {
 
@@ -89,6 +95,39 @@ TEST(RequestHeadTest, HostIsRequiredOnceInHttp11) {
   }
 }
 
+/// The Host check as Boost.URL alone decides it: the reference the quick path for plain names
+/// must agree with.
+bool plausible_by_boost_url(std::string_view host) {
+  if (host.empty()) return true;
+  const auto authority = boost::urls::parse_authority(host);
+  if (!authority || authority->has_userinfo()) return false;
+  if (!authority->has_port() || authority->port().empty()) return true;
+  const std::string_view port = authority->port();
+  std::uint32_t number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  return ec == std::errc{} && end == port.data() + port.size() && number <= 65535;
+}
+
+TEST(RequestHeadTest, PlainHostsAreJudgedAsBoostUrlJudgesThem) {
+  // Short random hosts over the characters that matter to an authority, plain names (letters,
+  // digits, -._~ and a port) most often.
+  std::mt19937 random(11);
+  constexpr std::string_view kPlain = "aZ09-._~:";
+  constexpr std::string_view kOther = "[]@%!$&'()*+,;= /#?\t\x80";
+  for (int round = 0; round < 20000; ++round) {
+    std::string host;
+    const std::size_t length = random() % 13;
+    for (std::size_t i = 0; i < length; ++i) {
+      host +=
+          random() % 8 == 0 ? kOther[random() % kOther.size()] : kPlain[random() % kPlain.size()];
+    }
+    if (round % 3 == 0) host = "h" + host + ":" + std::to_string(random() % 200000);
+    FramingFields fields;
+    fields.host = {host};
+    EXPECT_EQ(status_of(fields) == 0, plausible_by_boost_url(host)) << host;
+  }
+}
+
 TEST(RequestHeadTest, OnlyHundredContinueIsExpected) {
   FramingFields fields = with_host();
   fields.expect = {"100-CONTINUE"};
@@ -115,6 +154,34 @@ TEST(FoldDetectorTest, FindsALineStartingWithWhitespaceAcrossPieces) {
   FoldDetector inside;
   inside.feed("GET / HTTP/1.1\r\nX: a b\r\n\r\n");
   EXPECT_FALSE(inside.found());
+}
+
+/// The detector's rule byte by byte: a space or tab right after a CR LF.
+bool folded_by_reference(std::string_view head) {
+  for (std::size_t i = 2; i < head.size(); ++i) {
+    if (head[i - 2] == '\r' && head[i - 1] == '\n' && (head[i] == ' ' || head[i] == '\t'))
+      return true;
+  }
+  return false;
+}
+
+TEST(FoldDetectorTest, AgreesWithTheByteRuleHoweverTheHeadIsCut) {
+  std::mt19937 random(5);
+  constexpr std::string_view kBytes = "\r\n \tab:";
+  for (int round = 0; round < 20000; ++round) {
+    std::string head;
+    const std::size_t length = random() % 24;
+    for (std::size_t i = 0; i < length; ++i) head += kBytes[random() % kBytes.size()];
+    FoldDetector detector;
+    std::size_t at = 0;
+    while (at < head.size()) {
+      const std::size_t piece = 1 + random() % 4;
+      detector.feed(std::string_view(head).substr(at, piece));
+      at += piece;
+    }
+    if (round % 5 == 0) detector.feed("");
+    EXPECT_EQ(detector.found(), folded_by_reference(head)) << testing::PrintToString(head);
+  }
 }
 
 }  // namespace
