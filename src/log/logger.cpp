@@ -1,13 +1,13 @@
 #include "log/logger.hpp"
 
 #include <arpa/inet.h>
-#include <fmt/compile.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <spdlog/async.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -297,13 +297,28 @@ void emit(Event event) {
 
 namespace {
 
-/// "GET /app1/ 200 156B 0.123ms 10.0.0.2": the duration rounded to whole microseconds.
+/// "GET /app1/ 200 156B 0.123ms 10.0.0.2": the duration rounded to whole microseconds. Written
+/// piece by piece: it is made for every request.
 std::string access_message(const AccessRecord& record) {
-  const auto micros = (record.duration.count() + 500) / 1000;
+  const std::int64_t micros = std::max<std::int64_t>(0, (record.duration.count() + 500) / 1000);
   std::string message;
-  fmt::format_to(std::back_inserter(message), FMT_COMPILE("{} {} {} {}B {}.{:03}ms {}"),
-                 record.method, record.path, record.status, record.bytes, micros / 1000,
-                 micros % 1000, record.client_ip);
+  message.reserve(record.method.size() + record.path.size() + record.client_ip.size() + 64);
+  message += record.method;
+  message += ' ';
+  message += record.path;
+  message += ' ';
+  append_json_integer(message, record.status);
+  message += ' ';
+  append_json_integer(message, static_cast<std::int64_t>(record.bytes));
+  message += "B ";
+  append_json_integer(message, micros / 1000);
+  const auto fraction = static_cast<int>(micros % 1000);
+  const char digits[] = {'.', static_cast<char>('0' + fraction / 100),
+                         static_cast<char>('0' + fraction / 10 % 10),
+                         static_cast<char>('0' + fraction % 10)};
+  message.append(digits, sizeof digits);
+  message += "ms ";
+  message += record.client_ip;
   return message;
 }
 

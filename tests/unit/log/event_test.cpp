@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <random>
@@ -187,6 +189,29 @@ TEST(AccessJson, IsWhatTheAccessEventGives) {
     ASSERT_EQ(access_json(record, event.message, event.time, identity, "e-1"),
               to_json(event, identity, "e-1"))
         << "round " << round;
+  }
+}
+
+TEST(AccessMessage, IsMethodPathStatusBytesMillisecondsAndClient) {
+  // The duration in milliseconds with three decimals, rounded to the nearest microsecond.
+  std::mt19937_64 random(3);
+  for (int round = 0; round < 2000; ++round) {
+    const std::int64_t nanos = round < 4 ? std::array<std::int64_t, 4>{0, 499, 500, 999'999}[round]
+                                         : static_cast<std::int64_t>(random() % 100'000'000'000);
+    const std::uint64_t bytes = round % 2 ? random() % 10'000'000 : random() >> 2;
+    const AccessRecord record{.method = "GET",
+                              .path = "/app1/",
+                              .query = "",
+                              .status = static_cast<unsigned>(100 + round % 500),
+                              .bytes = bytes,
+                              .duration = std::chrono::nanoseconds(nanos),
+                              .client_ip = "10.0.0.2",
+                              .user_agent = "",
+                              .request_id = ""};
+    const std::int64_t micros = (nanos + 500) / 1000;
+    EXPECT_EQ(access_event(record).message,
+              fmt::format("GET /app1/ {} {}B {}.{:03}ms 10.0.0.2", record.status, bytes,
+                          micros / 1000, micros % 1000));
   }
 }
 
