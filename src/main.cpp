@@ -34,7 +34,8 @@ server::ServerOptions server_options(const app::Config& config) {
           .header_timeout = config.header_timeout,
           .body_timeout = config.body_timeout,
           .keepalive_timeout = config.keepalive_timeout,
-          .shutdown_grace = config.shutdown_grace};
+          .shutdown_grace = config.shutdown_grace,
+          .answer_cache = config.answer_cache};
 }
 
 log::LogOptions log_options(const app::Config& config) {

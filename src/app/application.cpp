@@ -88,15 +88,18 @@ void Application::request_started() const {
   metrics_.request_started();
 }
 
-void Application::request_finished(const http::Response& response, std::string_view method,
+void Application::request_finished(std::string_view route, unsigned status, std::string_view method,
                                    std::chrono::nanoseconds duration) const {
-  metrics_.request_finished(response.route, method, response.status, duration);
+  metrics_.request_finished(route, method, status, duration);
 }
 
-bool Application::access_logged(const http::Response& response) const {
+void Application::answer_replayed() const {
+  metrics_.answer_replayed();
+}
+
+bool Application::access_logged(std::string_view route) const {
   // The orchestrator's and the monitoring's probes come every few seconds per replica: noise in
   // the access log and in Logstash unless asked for (LOG_PROBES).
-  const std::string_view route = response.route;
   const bool probe = route == "healthz" || route == "readyz" || route == "metrics";
   return !probe || config_.log_probes;
 }
@@ -235,7 +238,9 @@ void Application::route_controllers(const RequestPtr& request, const Reply& repl
   reply(labelled("not_found", http::not_found(*request)));
 }
 
-/// What every response gets on its way out: helmet's headers, then compression.
+/// What every response gets on its way out: helmet's headers, then compression. (Whatever is
+/// added here must keep a replayable answer the same for every request that shares its method,
+/// target and Accept-Encoding: see http::Response::replayable.)
 void Application::finish(const http::Request& request, http::Response& response) const {
   http::apply_security_headers(response);
   http::compress_response(request, response,

@@ -48,14 +48,18 @@ class Application {
   http::Response protocol_error(unsigned status, std::string_view code, std::string_view message,
                                 const http::Request* head = nullptr) const;
 
-  /// Metrics: a request enters the pipeline / its answer has been written.
+  /// Metrics: a request enters the pipeline / its answer has been written (`route`: the
+  /// answer's Response::route).
   void request_started() const;
-  void request_finished(const http::Response& response, std::string_view method,
+  void request_finished(std::string_view route, unsigned status, std::string_view method,
                         std::chrono::nanoseconds duration) const;
 
-  /// Whether this answer gets an access record: not the probes (/healthz, /readyz, /metrics)
-  /// unless LOG_PROBES is on. Their metrics are counted either way.
-  bool access_logged(const http::Response& response) const;
+  /// Metrics: an answer went out again from an event loop's kept answers.
+  void answer_replayed() const;
+
+  /// Whether an answer of `route` gets an access record: not the probes (/healthz, /readyz,
+  /// /metrics) unless LOG_PROBES is on. Their metrics are counted either way.
+  bool access_logged(std::string_view route) const;
 
   /// From now on /readyz answers 503 so the orchestrator stops routing here (SIGTERM).
   void begin_draining() { draining_.store(true); }

@@ -151,7 +151,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
               uri_limit = text_default("--uri-limit"),
               compression_threshold = text_default("--compression-threshold"),
               compression_cache = text_default("--compression-cache"),
-              page_cache = text_default("--page-cache");
+              page_cache = text_default("--page-cache"),
+              answer_cache = text_default("--answer-cache");
   std::string db_timeout = text_default("--db-timeout"), mongo_url_file;
   std::string log_format = text_default("--log-format"), log_buffer = text_default("--log-buffer"),
               log_spool_max = text_default("--log-spool-max"),
@@ -302,6 +303,13 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("PAGE_CACHE")
       ->capture_default_str()
       ->check(size);
+  cli.add_option("--answer-cache", answer_cache,
+                 "Production: whole answers of pages that are the same for every request (the "
+                 "index), kept per event loop and sent again with only X-Request-Id, Date and "
+                 "the connection lines new (0: none)")
+      ->envname("ANSWER_CACHE")
+      ->capture_default_str()
+      ->check(size);
   cli.add_option("--static-cache-validity", static_cache_validity,
                  "Production: how long where a static path leads (links resolved, readable) is "
                  "reused; the file itself is checked every time (0: full lookup every time)")
@@ -404,6 +412,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.compression_threshold = *http::parse_byte_size(compression_threshold);
   config.compression_cache = *http::parse_byte_size(compression_cache);
   config.page_cache = *http::parse_byte_size(page_cache);
+  config.answer_cache = *http::parse_byte_size(answer_cache);
   config.static_cache_validity = *parse_duration(static_cache_validity);
   config.shutdown_grace = *parse_duration(shutdown_grace);
   config.header_timeout = *parse_duration(header_timeout);

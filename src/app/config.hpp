@@ -52,6 +52,8 @@ struct Config {
       default_size("--compression-cache");  ///< compressed bodies kept for reuse, by ETag
   std::size_t page_cache =
       default_size("--page-cache");  ///< production: rendered pages kept by context
+  std::size_t answer_cache =
+      default_size("--answer-cache");  ///< whole answers kept per event loop (the index)
   std::chrono::milliseconds static_cache_validity =
       default_duration("--static-cache-validity");  ///< production: file lookups reused
   std::chrono::milliseconds shutdown_grace =

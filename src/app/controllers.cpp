@@ -10,7 +10,11 @@ namespace {
 
 /// GET / — the seed's Hello World page.
 void index(const Services& services, const RequestPtr& request, const Reply& reply) {
-  reply(render_page(services.views, services.rendered_pages, *request, "index.html", {}));
+  http::Response response =
+      render_page(services.views, services.rendered_pages, *request, "index.html", {});
+  // Production renders it once from templates compiled once: the same page for every request.
+  response.replayable = services.rendered_pages != nullptr;
+  reply(std::move(response));
 }
 
 constexpr Route kRoutes[] = {

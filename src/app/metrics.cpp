@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "app/guestbook_counters.hpp"
+#include "app/spread_counter.hpp"
 #include "app/version.hpp"
 #include "app/worker_pool.hpp"
 #include "log/logger.hpp"
@@ -103,6 +104,9 @@ class LiveValues final : public prometheus::Collectable {
   /// Set once, by the Application that owns them, before the server serves.
   void watch_guestbook(const GuestbookCounters* counters) { guestbook_ = counters; }
 
+  /// Answers sent again from the event loops' kept answers.
+  SpreadCounter replayed;
+
   std::vector<MetricFamily> Collect() const override {
     std::vector<MetricFamily> families;
     if (sources_.pool) {
@@ -168,6 +172,11 @@ class LiveValues final : public prometheus::Collectable {
       counter("cppapp_log_events_resent_total", "Log events sent again after a reconnect",
               shipping->resent);
     }
+    families.push_back(single("cppapp_http_answers_replayed_total",
+                              "Answers sent again, byte for byte, from an event loop's kept "
+                              "answers (ANSWER_CACHE) instead of through the pipeline; counted in "
+                              "cppapp_http_requests_total too",
+                              MetricType::Counter, static_cast<double>(replayed.total())));
     families.push_back(
         single("cppapp_log_console_writes_dropped_total",
                "Console writes (a line, or an event loop's lines of one millisecond) dropped while "
@@ -285,6 +294,10 @@ void Metrics::request_finished(std::string_view route, std::string_view method, 
   impl_->in_flight.Decrement();
   impl_->requests_for(route, label, status).Increment();
   impl_->latency_for(route, label).Observe(std::chrono::duration<double>(duration).count());
+}
+
+void Metrics::answer_replayed() {
+  impl_->live->replayed.add();
 }
 
 void Metrics::watch_guestbook(const GuestbookCounters* counters) {

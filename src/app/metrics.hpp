@@ -42,6 +42,9 @@ class Metrics {
   void request_finished(std::string_view route, std::string_view method, unsigned status,
                         std::chrono::nanoseconds duration);
 
+  /// An answer went out again from an event loop's kept answers (server/answer_cache.hpp).
+  void answer_replayed();
+
   /// Also reports the guestbook's write counters (set once, before serving).
   void watch_guestbook(const GuestbookCounters* counters);
 

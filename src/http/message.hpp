@@ -114,6 +114,12 @@ struct Response {
   /// already in wire form ("Name: value\r\n"…) and shared by many responses (the security
   /// headers); never holds a per-response value.
   std::string_view header_block;
+  /// Set by a route whose whole answer, through every later stage, can only change with the
+  /// method, the target and Accept-Encoding for as long as the process runs (production's index
+  /// page: rendered once, the same security headers, the same negotiation). The server may then
+  /// send these bytes again to a request with none of the fields that change an answer or bring
+  /// a body (server/answer_cache.hpp), without running the pipeline.
+  bool replayable = false;
 
   /// Body length the Content-Length header must announce.
   std::uint64_t content_length() const { return file ? file->length : body.size(); }

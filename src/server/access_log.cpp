@@ -45,14 +45,13 @@ std::string_view AccessFacts::query() const {
                                        : std::string_view(target).substr(question + 1);
 }
 
-void log_access(const app::Application& app, const AccessFacts& facts,
-                const http::Response& response, std::uint64_t bytes,
-                std::chrono::nanoseconds duration) {
-  if (!app.access_logged(response)) return;
+void log_access(const app::Application& app, const AccessFacts& facts, std::string_view route,
+                unsigned status, std::uint64_t bytes, std::chrono::nanoseconds duration) {
+  if (!app.access_logged(route)) return;
   log::access({.method = facts.method,
                .path = facts.path(),
                .query = facts.query(),
-               .status = response.status,
+               .status = status,
                .bytes = bytes,
                .duration = duration,
                .client_ip = facts.client_ip,

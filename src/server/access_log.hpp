@@ -41,9 +41,9 @@ struct AccessFacts {
 };
 
 /// Logs the request's access record, unless the answer is a probe's that LOG_PROBES leaves out
-/// (Application::access_logged). `bytes`: the body bytes sent.
-void log_access(const app::Application& app, const AccessFacts& facts,
-                const http::Response& response, std::uint64_t bytes,
-                std::chrono::nanoseconds duration);
+/// (Application::access_logged). `route` and `status`: the answer's; `bytes`: the body bytes
+/// sent.
+void log_access(const app::Application& app, const AccessFacts& facts, std::string_view route,
+                unsigned status, std::uint64_t bytes, std::chrono::nanoseconds duration);
 
 }  // namespace cppapp::server

@@ -26,6 +26,7 @@
 #include "log/logger.hpp"
 #include "log/repeat_limiter.hpp"
 #include "server/access_log.hpp"
+#include "server/answer_cache.hpp"
 #include "server/request_checks.hpp"
 #include "server/request_reader.hpp"
 #include "server/wire.hpp"
@@ -172,7 +173,7 @@ asio::awaitable<beast::error_code> read_request_part(Socket& socket, Entry& entr
   }
 }
 
-/// Answers to pipelined requests waiting to go out together (see serve_connection, step 5).
+/// Answers to pipelined requests waiting to go out together (see send_answer).
 struct PendingAnswers {
   std::string bytes;
   static constexpr std::size_t kMaxBytes = 64 * 1024;
@@ -185,16 +186,13 @@ bool holds_a_whole_head(const beast::flat_buffer& buffer) {
   return data.find("\r\n\r\n") != std::string_view::npos;
 }
 
-/// Adds the response (head and any in-memory body) to the answers waiting to go out; returns
-/// the body bytes it will send.
-std::uint64_t queue_response(PendingAnswers& pending, const http::Response& response,
-                             std::string_view method, bool keep_alive,
-                             const ServerOptions& options) {
-  pending.bytes += serialize_head(response, keep_alive, options.keepalive_timeout);
-  if (bodiless(response.status, method)) return 0;
-  pending.bytes += response.body;
-  return response.body.size();
-}
+/// One answer as it goes out: the response's own lines (status line and headers), the lines of
+/// this request (append_request_lines), and the body when it is in memory and sent.
+struct AnswerBytes {
+  std::string_view response_lines;
+  std::string_view request_lines;
+  std::string_view body;
+};
 
 /// Writes whatever answers are still waiting.
 asio::awaitable<beast::error_code> flush(Socket& socket, Entry& entry, PendingAnswers& pending,
@@ -206,48 +204,41 @@ asio::awaitable<beast::error_code> flush(Socket& socket, Entry& entry, PendingAn
   co_return ec;
 }
 
-/// Writes the answers still waiting, then the response; returns the body bytes sent, or an
-/// error. A file body is read from `file`, opened by the caller before anything was written.
-asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_response(
-    Socket& socket, Entry& entry, PendingAnswers& pending, const http::Response& response,
-    const FileHandle& file, std::string_view method, bool keep_alive,
-    const ServerOptions& options) {
-  const bool send_body = !bodiless(response.status, method);
-  const std::string head = serialize_head(response, keep_alive, options.keepalive_timeout);
-  if (!send_body || !response.file) {
-    const std::string_view body = send_body ? std::string_view(response.body) : std::string_view();
-    const std::array<asio::const_buffer, 3> buffers{asio::buffer(pending.bytes), asio::buffer(head),
-                                                    asio::buffer(body)};
-    auto [ec, written] = co_await write_all(socket, entry, buffers, options.body_timeout);
-    pending.bytes.clear();
-    co_return std::pair{ec, static_cast<std::uint64_t>(body.size())};
-  }
-  // A file body goes out in chunks so a large file never sits in memory.
-  const std::array<asio::const_buffer, 2> head_buffers{asio::buffer(pending.bytes),
-                                                       asio::buffer(head)};
-  auto [head_ec, head_written] =
-      co_await write_all(socket, entry, head_buffers, options.body_timeout);
+/// Writes the answers still waiting, then this one's head and in-memory body, in one write.
+asio::awaitable<beast::error_code> write_answer(Socket& socket, Entry& entry,
+                                                PendingAnswers& pending, const AnswerBytes& answer,
+                                                const ServerOptions& options) {
+  const std::array<asio::const_buffer, 4> buffers{
+      asio::buffer(pending.bytes), asio::buffer(answer.response_lines),
+      asio::buffer(answer.request_lines), asio::buffer(answer.body)};
+  auto [ec, written] = co_await write_all(socket, entry, buffers, options.body_timeout);
   pending.bytes.clear();
-  if (head_ec) co_return std::pair{head_ec, 0};
+  co_return ec;
+}
+
+/// Sends a file body in chunks, so a large file never sits in memory; returns the bytes sent.
+/// `fd` was opened by the caller before anything was written.
+asio::awaitable<std::pair<beast::error_code, std::uint64_t>> write_file_body(
+    Socket& socket, Entry& entry, const http::Response::FileBody& file, int fd,
+    const ServerOptions& options) {
   std::string chunk(kFileChunk, '\0');
-  std::uint64_t offset = response.file->offset;
-  std::uint64_t remaining = response.file->length;
+  std::uint64_t offset = file.offset;
+  std::uint64_t remaining = file.length;
   while (remaining > 0) {
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
-    const ssize_t got = ::pread(file.fd, chunk.data(), want, static_cast<off_t>(offset));
+    const ssize_t got = ::pread(fd, chunk.data(), want, static_cast<off_t>(offset));
     if (got <= 0) {
-      co_return std::pair{beast::error_code(EIO, beast::system_category()),
-                          offset - response.file->offset};
+      co_return std::pair{beast::error_code(EIO, beast::system_category()), offset - file.offset};
     }
     auto [ec, written] =
         co_await write_all(socket, entry, asio::buffer(chunk.data(), static_cast<std::size_t>(got)),
                            options.body_timeout);
-    if (ec) co_return std::pair{ec, offset - response.file->offset};
+    if (ec) co_return std::pair{ec, offset - file.offset};
     offset += static_cast<std::uint64_t>(got);
     remaining -= static_cast<std::uint64_t>(got);
   }
-  co_return std::pair{beast::error_code{}, response.file->length};
+  co_return std::pair{beast::error_code{}, file.length};
 }
 
 /// Half-closes, discards what the client still sends for a moment, then closes: the client
@@ -273,9 +264,13 @@ struct Connection {
   const ServerOptions& options;
   app::Application& app;
   const ConnectionRegistry& registry;
+  AnswerCache& answers;  ///< the loop's
   const std::string peer;
   beast::flat_buffer buffer;
   PendingAnswers pending;
+  /// Reused for every request, so a kept answer goes out without an allocation.
+  std::string answer_key;
+  std::string request_lines;
 };
 
 /// Waits, within the keep-alive timeout, for the first bytes of the next request; false when
@@ -338,19 +333,82 @@ asio::awaitable<ReadResult> read_request(Connection& c, RequestReader& reader) {
 asio::awaitable<void> refuse(Connection& c, const RequestReader& reader,
                              const http::Response& refusal) {
   c.app.request_started();
-  co_await write_response(c.socket, c.entry, c.pending, refusal, FileHandle{}, "GET", false,
-                          c.options);
-  c.app.request_finished(refusal, reader.message().method_string(), {});
-  log_access(c.app, AccessFacts::unread(c.peer), refusal, refusal.content_length(), {});
+  std::string response_lines;
+  append_response_lines(response_lines, refusal);
+  c.request_lines.clear();
+  append_request_lines(c.request_lines, {}, refusal.status, refusal.content_length(), false,
+                       c.options.keepalive_timeout);
+  const bool send_body = !bodiless(refusal.status, "GET");
+  const AnswerBytes bytes{response_lines, c.request_lines,
+                          send_body ? std::string_view(refusal.body) : std::string_view()};
+  co_await write_answer(c.socket, c.entry, c.pending, bytes, c.options);
+  c.app.request_finished(refusal.route, refusal.status, reader.message().method_string(), {});
+  log_access(c.app, AccessFacts::unread(c.peer), refusal.route, refusal.status,
+             refusal.content_length(), {});
 }
 
-/// Runs the request through the pipeline, writes its answer (or queues it, see below), counts
-/// and logs it. Returns whether the connection goes on: kept alive and the write went well.
+/// Sends an answer: queued when the client has already sent the whole head of its next request
+/// (pipelining) and the body is in memory, so one write carries many answers; else written now
+/// with any queued ones, then the file body if there is one (`file` and its open `fd`). Returns
+/// the body bytes sent, or the error.
+asio::awaitable<std::pair<beast::error_code, std::uint64_t>> send_answer(
+    Connection& c, const AnswerBytes& answer, bool keep_alive, const http::Response::FileBody* file,
+    int fd) {
+  if (!file && keep_alive && holds_a_whole_head(c.buffer) &&
+      c.pending.bytes.size() < PendingAnswers::kMaxBytes) {
+    c.pending.bytes += answer.response_lines;
+    c.pending.bytes += answer.request_lines;
+    c.pending.bytes += answer.body;
+    co_return std::pair{beast::error_code{}, static_cast<std::uint64_t>(answer.body.size())};
+  }
+  const beast::error_code ec =
+      co_await write_answer(c.socket, c.entry, c.pending, answer, c.options);
+  if (ec || !file) co_return std::pair{ec, static_cast<std::uint64_t>(answer.body.size())};
+  co_return co_await write_file_body(c.socket, c.entry, *file, fd, c.options);
+}
+
+/// Counts and logs a sent answer.
+void note_answer(Connection& c, const AccessFacts& facts, std::string_view route, unsigned status,
+                 std::uint64_t body_bytes, Clock::time_point started) {
+  const auto duration = Clock::now() - started;
+  c.app.request_finished(route, status, facts.method, duration);
+  log_access(c.app, facts, route, status, body_bytes, duration);
+}
+
+/// Sends a kept answer again (AnswerCache), with this request's own lines. Returns whether the
+/// connection goes on.
+asio::awaitable<bool> answer_again(Connection& c, std::shared_ptr<const KeptAnswer> kept,
+                                   const AccessFacts& facts, bool keep_alive,
+                                   Clock::time_point started) {
+  if (c.registry.draining) keep_alive = false;
+  c.request_lines.clear();
+  append_request_lines(c.request_lines, facts.request_id, kept->status, kept->body.size(),
+                       keep_alive, c.options.keepalive_timeout);
+  const bool send_body = !bodiless(kept->status, facts.method);
+  const AnswerBytes bytes{kept->response_lines, c.request_lines,
+                          send_body ? std::string_view(kept->body) : std::string_view()};
+  const auto [ec, body_bytes] = co_await send_answer(c, bytes, keep_alive, nullptr, -1);
+  c.app.answer_replayed();
+  note_answer(c, facts, kept->route, kept->status, body_bytes, started);
+  co_return keep_alive && !ec;
+}
+
+/// Answers a request: again from the loop's kept answers when it asks what an earlier request
+/// did, else through the pipeline (keeping the answer when its route allows). Writes it (or
+/// queues it, see send_answer), counts and logs it. Returns whether the connection goes on:
+/// kept alive and the write went well.
 asio::awaitable<bool> answer(Connection& c, http::Request request, bool keep_alive) {
   const auto started = Clock::now();
   request.id = request_id_for(request.headers);
   const AccessFacts facts(request, c.peer);
   c.app.request_started();
+  const bool may_keep = c.answers.key_for(request, c.answer_key);
+  if (may_keep) {
+    if (auto kept = c.answers.find(c.answer_key)) {
+      const bool goes_on = co_await answer_again(c, std::move(kept), facts, keep_alive, started);
+      co_return goes_on;
+    }
+  }
   // The answer at once when the pipeline has one (nearly always), else when the database work
   // delivers it.
   app::Answer answer = c.app.handle(std::move(request), c.peer);
@@ -361,31 +419,33 @@ asio::awaitable<bool> answer(Connection& c, http::Request request, bool keep_ali
   } else {
     response = co_await wait_for(std::get<std::shared_ptr<app::AnswerSlot>>(std::move(answer)));
   }
-  response.headers.set("X-Request-Id", facts.request_id);
+  if (may_keep) c.answers.keep(c.answer_key, response);
 
-  // While draining, tell the client (and the proxy) to go elsewhere. When the client has already
-  // sent the whole head of its next request (pipelining), an in-memory answer waits to go out
-  // with the next ones: one write for many answers.
+  // While draining, tell the client (and the proxy) to go elsewhere.
   if (c.registry.draining) keep_alive = false;
   const FileHandle file = open_file_body(response, facts.method, c.app);
-  beast::error_code write_ec;
-  std::uint64_t body_bytes = 0;
-  if (keep_alive && !response.file && holds_a_whole_head(c.buffer) &&
-      c.pending.bytes.size() < PendingAnswers::kMaxBytes) {
-    body_bytes = queue_response(c.pending, response, facts.method, keep_alive, c.options);
-  } else {
-    std::tie(write_ec, body_bytes) = co_await write_response(
-        c.socket, c.entry, c.pending, response, file, facts.method, keep_alive, c.options);
-  }
-  c.app.request_finished(response, facts.method, Clock::now() - started);
-  log_access(c.app, facts, response, body_bytes, Clock::now() - started);
+  std::string response_lines;
+  response_lines.reserve(1024);
+  append_response_lines(response_lines, response);
+  c.request_lines.clear();
+  append_request_lines(c.request_lines, facts.request_id, response.status,
+                       response.content_length(), keep_alive, c.options.keepalive_timeout);
+  const bool send_body = !bodiless(response.status, facts.method);
+  const AnswerBytes bytes{
+      response_lines, c.request_lines,
+      send_body && !response.file ? std::string_view(response.body) : std::string_view()};
+  const auto* file_body = send_body && response.file ? &*response.file : nullptr;
+  const auto [write_ec, body_bytes] =
+      co_await send_answer(c, bytes, keep_alive, file_body, file.fd);
+  note_answer(c, facts, response.route, response.status, body_bytes, started);
   co_return keep_alive && !write_ec;
 }
 
 }  // namespace
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const ServerOptions& options,
-                                       app::Application& app, ConnectionRegistry& registry) {
+                                       app::Application& app, ConnectionRegistry& registry,
+                                       AnswerCache& answers) {
   beast::error_code ec;
   auto entry = registry.add(socket);
   struct Unregister {
@@ -398,9 +458,12 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
                .options = options,
                .app = app,
                .registry = registry,
+               .answers = answers,
                .peer = socket.remote_endpoint(ec).address().to_string(),
                .buffer = {},
-               .pending = {}};
+               .pending = {},
+               .answer_key = {},
+               .request_lines = {}};
 
   bool linger = false;
   for (;;) {

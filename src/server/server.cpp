@@ -45,6 +45,7 @@ struct EventLoop {
   // Declaration order is destruction order reversed: sessions that a stopped context destroys
   // still unregister from a live registry.
   ConnectionRegistry registry;
+  AnswerCache answers;
   asio::io_context context{1};
   /// Hands this loop's console lines on, a moment after the first of them (see below).
   asio::steady_timer log_flush{context};
@@ -54,7 +55,9 @@ struct EventLoop {
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{context.get_executor()};
   std::thread thread;
 
-  EventLoop() { registry.sweep_timer = &deadline_sweep; }
+  explicit EventLoop(std::size_t answer_cache_bytes) : answers(answer_cache_bytes) {
+    registry.sweep_timer = &deadline_sweep;
+  }
 };
 
 tcp::acceptor open_acceptor(asio::io_context& context, std::string host, std::uint16_t port) {
@@ -109,7 +112,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(loop.context, serve_connection(std::move(socket), options, app, loop.registry),
+    asio::co_spawn(loop.context,
+                   serve_connection(std::move(socket), options, app, loop.registry, loop.answers),
                    [](const std::exception_ptr& error) {
                      if (!error) return;
                      try {
@@ -134,7 +138,8 @@ int run(const ServerOptions& options, app::Application& app,
   for (const int noted : kNotedSignals) sigaddset(&stop_signals, noted);
 
   std::vector<std::unique_ptr<EventLoop>> loops;
-  for (unsigned i = 0; i < options.threads; ++i) loops.push_back(std::make_unique<EventLoop>());
+  for (unsigned i = 0; i < options.threads; ++i)
+    loops.push_back(std::make_unique<EventLoop>(options.answer_cache));
   tcp::acceptor acceptor = open_acceptor(loops.front()->context, options.host, options.port);
   asio::co_spawn(loops.front()->context, accept_loop(acceptor, loops, options, app),
                  asio::detached);

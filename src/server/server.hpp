@@ -30,6 +30,8 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout = app::default_duration("--body-timeout");
   std::chrono::milliseconds keepalive_timeout = app::default_duration("--keepalive-timeout");
   std::chrono::milliseconds shutdown_grace = app::default_duration("--shutdown-grace");
+  /// Kept whole answers per event loop (server/answer_cache.hpp); 0: none.
+  std::size_t answer_cache = app::default_size("--answer-cache");
 };
 
 /// Signals that mean nothing to cppapp (no file to reopen, no configuration to reload, no timer of

@@ -26,10 +26,7 @@ const std::string& cached_date() {
   return date;
 }
 
-std::string serialize_head(const http::Response& response, bool keep_alive,
-                           std::chrono::milliseconds keepalive_timeout) {
-  std::string head;
-  head.reserve(1024);
+void append_response_lines(std::string& head, const http::Response& response) {
   head += "HTTP/1.1 ";
   head += std::to_string(response.status);
   head += ' ';
@@ -39,7 +36,8 @@ std::string serialize_head(const http::Response& response, bool keep_alive,
   head += response.header_block;
   for (const auto& field : response.headers.fields()) {
     if (http::iequals(field.name, "Content-Length") || http::iequals(field.name, "Connection") ||
-        http::iequals(field.name, "Date") || http::iequals(field.name, "Keep-Alive")) {
+        http::iequals(field.name, "Date") || http::iequals(field.name, "Keep-Alive") ||
+        http::iequals(field.name, "X-Request-Id")) {
       continue;  // the server owns these
     }
     head += field.name;
@@ -47,14 +45,23 @@ std::string serialize_head(const http::Response& response, bool keep_alive,
     head += field.value;
     head += "\r\n";
   }
+}
+
+void append_request_lines(std::string& head, std::string_view request_id, unsigned status,
+                          std::uint64_t content_length, bool keep_alive,
+                          std::chrono::milliseconds keepalive_timeout) {
+  if (!request_id.empty()) {
+    head += "X-Request-Id: ";
+    head += request_id;
+    head += "\r\n";
+  }
   head += "Date: ";
   head += cached_date();
   head += "\r\n";
-  const bool no_length = response.status == 204 || response.status == 304 ||
-                         (response.status >= 100 && response.status < 200);
+  const bool no_length = status == 204 || status == 304 || (status >= 100 && status < 200);
   if (!no_length) {
     head += "Content-Length: ";
-    head += std::to_string(response.content_length());
+    head += std::to_string(content_length);
     head += "\r\n";
   }
   if (keep_alive) {
@@ -67,6 +74,15 @@ std::string serialize_head(const http::Response& response, bool keep_alive,
     head += "Connection: close\r\n";
   }
   head += "\r\n";
+}
+
+std::string serialize_head(const http::Response& response, std::string_view request_id,
+                           bool keep_alive, std::chrono::milliseconds keepalive_timeout) {
+  std::string head;
+  head.reserve(1024);
+  append_response_lines(head, response);
+  append_request_lines(head, request_id, response.status, response.content_length(), keep_alive,
+                       keepalive_timeout);
   return head;
 }
 

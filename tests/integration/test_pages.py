@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -208,6 +209,138 @@ class ProductionCachingTest(unittest.TestCase):
                 response = production.get("/app1/public/css/site.css", {"Accept-Encoding": "br"})
                 self.assertEqual(response.header("content-encoding"), "br")
                 self.assertEqual(brotli.decompress(response.body), css)
+
+
+def raw_answers(server, data, count):
+    """Sends `data` on a new connection and returns the next `count` answers as raw bytes (head
+    and body), the X-Request-Id and Date values masked unless the client chose the id."""
+    answers = []
+    with RawClient(server) as client:
+        client.send(data)
+        for _ in range(count):
+            while b"\r\n\r\n" not in client.buffer:
+                if not client._fill():
+                    raise AssertionError("closed before an answer: %r" % client.buffer)
+            head, _, rest = client.buffer.partition(b"\r\n\r\n")
+            declared = re.search(rb"\r\nContent-Length: (\d+)", head)
+            length = int(declared.group(1)) if declared and not data.startswith(b"HEAD") else 0
+            while len(rest) < length:
+                if not client._fill():
+                    raise AssertionError("closed inside a body")
+                head, _, rest = client.buffer.partition(b"\r\n\r\n")
+            client.buffer = rest[length:]
+            answer = head + b"\r\n\r\n" + rest[:length]
+            answer = re.sub(rb"\r\nDate: [^\r]+", b"\r\nDate: -", answer)
+            answers.append(re.sub(rb"\r\nX-Request-Id: [0-9a-f]{32}\r\n", b"\r\nX-Request-Id: -\r\n", answer))
+    return answers
+
+
+class AnswerCacheTest(unittest.TestCase):
+    """Production keeps the index's whole answer per event loop and sends it again: the bytes
+    must be the pipeline's, with this request's own id, date and connection lines."""
+
+    @classmethod
+    def setUpClass(cls):
+        production = ("--env", "production", "--threads", "1")
+        cls.caching = Server(*production, env={"LOGSTASH_ADDR": ""}).__enter__()
+        cls.reference = Server(*production, "--answer-cache", "0", env={"LOGSTASH_ADDR": ""}).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.caching.__exit__(None, None, None)
+        cls.reference.__exit__(None, None, None)
+
+    def replayed(self, server):
+        return server.metric("cppapp_http_answers_replayed_total")
+
+    def test_a_kept_answer_is_the_pipelines_byte_for_byte(self):
+        # Targets of this test alone: no other test has filled the cache for them.
+        requests = [
+            b"GET /app1/?b HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"HEAD /app1/?b HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"GET /app1/?x=1 HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip, br\r\n\r\n",
+            b"GET /APP1/?b HTTP/1.1\r\nHost: a\r\nUser-Agent: curl/8\r\n\r\n",
+            b"GET /app1/?b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            b"GET /app1/?b HTTP/1.0\r\n\r\n",
+            b"GET /app1/?b HTTP/1.1\r\nHost: a\r\nX-Request-Id: chosen-by-the-proxy.1\r\n\r\n",
+        ]
+        before = self.replayed(self.caching)
+        for request in requests:
+            expected = raw_answers(self.reference, request, 1)
+            first = raw_answers(self.caching, request, 1)
+            again = raw_answers(self.caching, request, 1)
+            self.assertEqual(first, expected, request)
+            self.assertEqual(again, expected, request)
+        self.assertIn(b"\r\nX-Request-Id: chosen-by-the-proxy.1\r\n", again[0])
+        self.assertIn(b"\r\nConnection: close\r\n", raw_answers(self.caching, requests[5], 1)[0])
+        # Only the first request of each method, target and Accept-Encoding went through the
+        # pipeline (4 of them: the others differ in fields that do not change the answer).
+        self.assertEqual(self.replayed(self.caching) - before, 2 * len(requests) + 1 - 4)
+        self.assertEqual(self.replayed(self.reference), 0)
+
+    def test_conditional_and_ranged_requests_go_through_the_pipeline(self):
+        raw_answers(self.caching, b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n", 1)
+        etag = self.caching.get("/app1/").header("etag").encode()
+        before = self.replayed(self.caching)
+        for extra in (b"If-None-Match: " + etag, b"If-Modified-Since: Mon, 07 Dec 2026 00:00:00 GMT",
+                      b"Range: bytes=0-9", b"Content-Length: 0", b"Cache-Control: no-cache\r\nIf-None-Match: " + etag):
+            request = b"GET /app1/ HTTP/1.1\r\nHost: a\r\n" + extra + b"\r\n\r\n"
+            self.assertEqual(raw_answers(self.caching, request, 1), raw_answers(self.reference, request, 1), extra)
+        self.assertTrue(raw_answers(self.caching, b"GET /app1/ HTTP/1.1\r\nHost: a\r\nIf-None-Match: "
+                                    + etag + b"\r\n\r\n", 1)[0].startswith(b"HTTP/1.1 304 "))
+        self.assertEqual(self.replayed(self.caching) - before, 0)
+
+    def test_pipelined_requests_get_the_same_answers_in_order(self):
+        batch = (b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n" * 3
+                 + b"GET /app1/missing HTTP/1.1\r\nHost: a\r\n\r\n"
+                 + b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n")
+        expected = raw_answers(self.reference, batch, 5)
+        self.assertEqual(raw_answers(self.caching, batch, 5), expected)
+        self.assertEqual(raw_answers(self.caching, batch, 5), expected)
+
+    def test_kept_answers_are_counted_and_logged_like_any_other(self):
+        def index_count(text):
+            match = re.search(r'cppapp_http_requests_total\{method="GET",route="/",status="200"\} (\d+)', text)
+            return int(match.group(1)) if match else 0
+
+        # A target of this test alone, its answer kept by the first request, whose access line
+        # is out before the counting starts.
+        request = b"GET /App1/?counted HTTP/1.1\r\nHost: a\r\n\r\n"
+        raw_answers(self.caching, request, 1)
+        self.assertIsNotNone(self.caching.wait_for_output(rb"GET /App1/ 200 156B"))
+        start = len(self.caching.output)
+        before_text = self.caching.get("/metrics").body.decode()
+        before_replayed = self.replayed(self.caching)
+        raw_answers(self.caching, request * 4, 4)
+        after_text = self.caching.get("/metrics").body.decode()
+        self.assertEqual(index_count(after_text) - index_count(before_text), 4)
+        self.assertEqual(self.replayed(self.caching) - before_replayed, 4)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            lines = [line for line in self.caching.output[start:] if b"GET /App1/ 200 156B" in line]
+            if len(lines) >= 4:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(lines), 4, self.caching.text()[-2000:])
+        for line in lines:
+            self.assertRegex(line, rb"info: GET /App1/ 200 156B \d+\.\d{3}ms 127\.0\.0\.1$")
+
+
+class AnswerCacheDrainingTest(unittest.TestCase):
+    def test_a_kept_answer_sent_while_draining_closes_the_connection(self):
+        with Server("--env", "production", "--threads", "1", env={"LOGSTASH_ADDR": ""}) as server:
+            request = b"GET /app1/ HTTP/1.1\r\nHost: a\r\n\r\n"
+            raw_answers(server, request * 2, 2)
+            self.assertEqual(server.metric("cppapp_http_answers_replayed_total"), 1)
+            with RawClient(server) as client:
+                client.send(request[:-2])  # the head not finished yet: the connection is busy
+                server.process.send_signal(signal.SIGTERM)
+                self.assertIsNotNone(server.wait_for_output(rb"SIGTERM received", timeout=10))
+                client.send(b"\r\n")
+                status, headers, body = client.read_response()
+                self.assertEqual((status, headers["connection"], body), (200, "close", INDEX_BYTES))
+                self.assertTrue(client.closed_by_peer())
+            self.assertEqual(server.process.wait(30), 0)
 
 
 class TemplateReloadTest(unittest.TestCase):
