@@ -326,6 +326,32 @@ class AnswerCacheTest(unittest.TestCase):
             self.assertRegex(line, rb"info: GET /App1/ 200 156B \d+\.\d{3}ms 127\.0\.0\.1$")
 
 
+def tcp_queues(local_port, remote_port):
+    """(send queue, receive queue) in bytes of the loopback TCP socket from `local_port` to
+    `remote_port`, as the kernel reports them in /proc/net/tcp, or None when there is none."""
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            local, remote, queues = fields[1], fields[2], fields[4]
+            if int(local.split(":")[1], 16) == local_port and int(remote.split(":")[1], 16) == remote_port:
+                send_queue, receive_queue = (int(q, 16) for q in queues.split(":"))
+                return send_queue, receive_queue
+    return None
+
+
+def wait_until_read(server, client, timeout=10.0):
+    """Waits until the server has read everything the client sent: nothing left unacknowledged
+    on the client's side and nothing unread on the server's."""
+    client_port = client.sock.getsockname()[1]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent, received = tcp_queues(client_port, server.port), tcp_queues(server.port, client_port)
+        if sent is not None and received is not None and sent[0] == 0 and received[1] == 0:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 class AnswerCacheDrainingTest(unittest.TestCase):
     def test_a_kept_answer_sent_while_draining_closes_the_connection(self):
         with Server("--env", "production", "--threads", "1", env={"LOGSTASH_ADDR": ""}) as server:
@@ -334,6 +360,7 @@ class AnswerCacheDrainingTest(unittest.TestCase):
             self.assertEqual(server.metric("cppapp_http_answers_replayed_total"), 1)
             with RawClient(server) as client:
                 client.send(request[:-2])  # the head not finished yet: the connection is busy
+                self.assertTrue(wait_until_read(server, client))
                 server.process.send_signal(signal.SIGTERM)
                 self.assertIsNotNone(server.wait_for_output(rb"SIGTERM received", timeout=10))
                 client.send(b"\r\n")
