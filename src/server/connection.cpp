@@ -44,9 +44,11 @@ namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kFileChunk = 64 * 1024;
-/// A request head usually fits in one read of this size (the buffer grows for larger ones, up to
-/// HEADER_LIMIT); kept small because every open connection holds its buffer.
-constexpr std::size_t kReadChunk = 2 * 1024;
+/// A request head usually fits in one read of this size (a browser's is 400-800 bytes, a
+/// proxy's additions about 100; the buffer grows for larger ones, up to HEADER_LIMIT, at the cost
+/// of one more read); kept small because every open connection holds its buffer: it is the
+/// largest part of an idle connection's memory.
+constexpr std::size_t kReadChunk = 1024;
 constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 /// After an error answer, unread request bytes are discarded for this long (at most this many)
 /// before closing, so the client reads our answer instead of a connection reset.
@@ -441,6 +443,26 @@ asio::awaitable<bool> answer(Connection& c, http::Request request, bool keep_ali
   co_return keep_alive && !write_ec;
 }
 
+/// What the connection does after a request.
+enum class AfterRequest { go_on, close, linger };
+
+/// Reads one request and answers or refuses it. A coroutine of its own, so the reader, the
+/// request and the refusal exist only while a request is under way: an idle connection, waiting
+/// for its next request, keeps none of them.
+asio::awaitable<AfterRequest> serve_request(Connection& c) {
+  RequestReader reader(c.options.header_limit, c.options.body_limit);
+  ReadResult read = co_await read_request(c, reader);
+  if (read.gone) co_return AfterRequest::close;
+  if (read.refusal) {
+    co_await refuse(c, reader, *read.refusal);
+    co_return AfterRequest::linger;
+  }
+  const bool keep_alive = reader.keep_alive();
+  http::Request request = reader.release();
+  const bool goes_on = co_await answer(c, std::move(request), keep_alive);
+  co_return goes_on ? AfterRequest::go_on : AfterRequest::close;
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const ServerOptions& options,
@@ -471,19 +493,11 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
       if (registry.draining) break;
       if (!co_await wait_for_request(c)) break;
     }
-    RequestReader reader(options.header_limit, options.body_limit);
-    ReadResult read = co_await read_request(c, reader);
-    if (read.gone) break;
-    if (read.refusal) {
-      co_await refuse(c, reader, *read.refusal);
-      linger = true;
-      break;
-    }
-    const bool keep_alive = reader.keep_alive();
-    http::Request request = reader.release();
     // (A named result: GCC 12 mishandles temporaries in an expression around a co_await.)
-    const bool goes_on = co_await answer(c, std::move(request), keep_alive);
-    if (!goes_on) break;
+    const AfterRequest after = co_await serve_request(c);
+    if (after == AfterRequest::go_on) continue;
+    linger = after == AfterRequest::linger;
+    break;
   }
   // Answers queued for a pipelined request that then could not be read still go out.
   co_await flush(socket, *entry, c.pending, options);
