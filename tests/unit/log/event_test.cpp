@@ -227,6 +227,22 @@ TEST(JsonText, EscapesEveryByteAsBoostJsonDoes) {
   EXPECT_EQ(out, "\"\xEF\xBF\xBD€\xEF\xBF\xBD\xEF\xBF\xBD\"");
 }
 
+TEST(JsonText, FindsTheByteToEscapeAtEveryPlaceOfALongString) {
+  // Plain runs are scanned eight bytes at a time: any byte at any place of a word, and in the
+  // tail after the last whole word, must still be seen.
+  for (int byte = 0; byte < 0x100; ++byte) {
+    for (std::size_t at = 0; at < 27; ++at) {
+      std::string text(27, 'x');
+      text[at] = static_cast<char>(byte);
+      std::string valid = text;  // a lone byte >= 0x80 is invalid UTF-8: written as U+FFFD
+      if (byte >= 0x80) valid.replace(at, 1, "\xEF\xBF\xBD");
+      std::string out;
+      append_json_string(out, text);
+      ASSERT_EQ(out, boost::json::serialize(boost::json::value(valid))) << byte << " at " << at;
+    }
+  }
+}
+
 TEST(ValidUtf8, KeepsValidTextAndReplacesEachBadByte) {
   EXPECT_EQ(valid_utf8("héllo 😀 שלום"), "héllo 😀 שלום");
   EXPECT_EQ(valid_utf8("a\xff"
