@@ -398,8 +398,9 @@ asio::awaitable<bool> answer_again(Connection& c, std::shared_ptr<const KeptAnsw
 /// Answers a request: again from the loop's kept answers when it asks what an earlier request
 /// did, else through the pipeline (keeping the answer when its route allows). Writes it (or
 /// queues it, see send_answer), counts and logs it. Returns whether the connection goes on:
-/// kept alive and the write went well.
-asio::awaitable<bool> answer(Connection& c, http::Request request, bool keep_alive) {
+/// kept alive and the write went well. `request` belongs to the caller's frame, which outlives
+/// this call; it is moved into the pipeline only when the pipeline answers.
+asio::awaitable<bool> answer(Connection& c, http::Request& request, bool keep_alive) {
   const auto started = Clock::now();
   request.id = request_id_for(request.headers);
   const AccessFacts facts(request, c.peer);
@@ -459,7 +460,7 @@ asio::awaitable<AfterRequest> serve_request(Connection& c) {
   }
   const bool keep_alive = reader.keep_alive();
   http::Request request = reader.release();
-  const bool goes_on = co_await answer(c, std::move(request), keep_alive);
+  const bool goes_on = co_await answer(c, request, keep_alive);
   co_return goes_on ? AfterRequest::go_on : AfterRequest::close;
 }
 
