@@ -68,7 +68,7 @@ void check_answer(const http::Response& response, std::string_view method) {
     if (field.name.empty() || !clean_header_text(field.name) || !clean_header_text(field.value))
       std::abort();
   }
-  const std::string head = server::serialize_head(response, true, std::chrono::seconds(5));
+  const std::string head = server::serialize_head(response, "fuzz", true, std::chrono::seconds(5));
   if (!head.ends_with("\r\n\r\n") || head.find("\r\n\r\n") != head.size() - 4) std::abort();
   (void)server::bodiless(response.status, method);
 }
@@ -124,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       response = future.get();
     }
-    app.request_finished(response, "GET", {});
+    app.request_finished(response.route, response.status, "GET", {});
     check_answer(response, method);
     if (!keep_alive) break;
   }
