@@ -6,7 +6,7 @@ extern "C" const char* cppapp_mongo_interface() {
   return CPPAPP_MONGO_INTERFACE;
 }
 
-extern "C" std::unique_ptr<cppapp::store::Store> cppapp_open_mongo_store(
+extern "C" cppapp::store::Store* cppapp_open_mongo_store(
     const cppapp::store::MongoOptions& options) {
-  return cppapp::store::open_mongo_store(options);
+  return cppapp::store::open_mongo_store(options).release();
 }

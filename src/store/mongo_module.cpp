@@ -77,7 +77,7 @@ std::unique_ptr<Store> load_mongo_store(const MongoOptions& options) {
     const std::lock_guard lock(loading);
     if (open_store == nullptr) open_store = load_entry_point();
   }
-  return open_store(options);
+  return std::unique_ptr<Store>(open_store(options));
 }
 
 }  // namespace cppapp::store

@@ -13,9 +13,9 @@ extern "C" {
 /// A hash of the headers binary and module share (store.hpp, this file, log/event.hpp), made by
 /// CMake: a module from another build, whose Store may be laid out differently, is refused.
 const char* cppapp_mongo_interface();
-/// A store over a libmongoc client pool, as open_mongo_store (src/mongo/mongo_store.hpp) makes it.
-std::unique_ptr<cppapp::store::Store> cppapp_open_mongo_store(
-    const cppapp::store::MongoOptions& options);
+/// A store over a libmongoc client pool, as open_mongo_store (src/mongo/mongo_store.hpp) makes it;
+/// the caller owns it. A plain pointer: a C entry point returns no C++ class (clang warns).
+cppapp::store::Store* cppapp_open_mongo_store(const cppapp::store::MongoOptions& options);
 }
 
 namespace cppapp::store {
