@@ -30,11 +30,14 @@ std::int64_t StoreMonitor::now_ns() const {
       .count();
 }
 
-bool StoreMonitor::reachable() const {
-  if (!last_ping_ok_.load()) return false;
+bool StoreMonitor::ping_hung_for(std::chrono::milliseconds limit) const {
   const std::int64_t started = ping_started_ns_.load();
-  const auto stalled_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timing_.stall);
-  return started == 0 || now_ns() - started < stalled_ns.count();
+  return started != 0 &&
+         now_ns() - started >= std::chrono::duration_cast<std::chrono::nanoseconds>(limit).count();
+}
+
+bool StoreMonitor::reachable() const {
+  return last_ping_ok_.load() && !ping_hung_for(timing_.stall);
 }
 
 void StoreMonitor::note_storage_full() const {
@@ -46,7 +49,7 @@ void StoreMonitor::note_write_succeeded() const {
 }
 
 bool StoreMonitor::known_down() const {
-  return answered_once_.load() && !reachable();
+  return answered_once_.load() && (!last_ping_ok_.load() || ping_hung_for(timing_.down_after));
 }
 
 void StoreMonitor::stop() {

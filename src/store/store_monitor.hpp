@@ -20,8 +20,13 @@ struct MonitorTiming {
   std::chrono::milliseconds first_retry{250};   ///< first wait after a failed ping, then doubled
   std::chrono::milliseconds max_retry{5000};    ///< the longest wait while down
   std::chrono::milliseconds interval_up{2000};  ///< the wait between pings while up
-  /// A ping still unanswered after this long already counts as unreachable.
+  /// A ping still unanswered after this long already counts as unreachable (/readyz sends new
+  /// traffic elsewhere).
   std::chrono::milliseconds stall{1000};
+  /// A ping still unanswered after this long makes requests fail at once (known_down) instead of
+  /// waiting for the database themselves. The requests' own limit (DB_TIMEOUT): a database that
+  /// is slow, say on a host short of CPU, but answers within it still gets them.
+  std::chrono::milliseconds down_after{2000};
 };
 
 /// The log line for the first successful ping: "connected to mongodb" (as nodeapp) or
@@ -44,9 +49,9 @@ class StoreMonitor {
 
   /// True when the last ping succeeded and no ping has been hanging longer than timing.stall.
   bool reachable() const;
-  /// True once a ping has failed (or hangs) and none has succeeded since: callers may answer
-  /// 503 at once instead of waiting for a database that is known to be away. False before the
-  /// first ping has finished.
+  /// True once a ping has failed (or has hung for timing.down_after) and none has succeeded
+  /// since: callers may answer 503 at once instead of waiting for a database that is known to be
+  /// away. False before the first ping has finished.
   bool known_down() const;
   /// Stops pinging; returns once the thread has ended (at most one in-flight ping later).
   void stop();
@@ -71,6 +76,8 @@ class StoreMonitor {
   bool wait_until(log::Clock::time_point deadline);  // false when stopping
   bool stop_requested();
   std::int64_t now_ns() const;
+  /// Whether a ping is running and has been for at least `limit`.
+  bool ping_hung_for(std::chrono::milliseconds limit) const;
 
   Store& store_;
   const std::string connected_line_;

@@ -191,11 +191,11 @@ TEST(StoreMonitor, BacksOffWhileDown) {
   EXPECT_EQ(store.pings, 9);  // a fixed 10 ms would have given 55
 }
 
-TEST(StoreMonitor, AHangingPingCountsAsUnreachable) {
+TEST(StoreMonitor, AHangingPingCountsAsUnreachableThenAsDown) {
   SwitchableStore store;
   store.up = true;
   cppapp::testing::ManualClock clock;
-  StoreMonitor monitor(store, "connected", "mongodb", {10ms, 40ms, 20ms, 200ms}, clock);
+  StoreMonitor monitor(store, "connected", "mongodb", {10ms, 40ms, 20ms, 200ms, 500ms}, clock);
   ASSERT_TRUE(clock.settle());
   ASSERT_TRUE(monitor.reachable());
   store.hang = true;
@@ -205,8 +205,12 @@ TEST(StoreMonitor, AHangingPingCountsAsUnreachable) {
   EXPECT_TRUE(monitor.reachable());  // not stalled yet
   EXPECT_FALSE(monitor.known_down());
   clock.advance(1ms);
-  EXPECT_FALSE(monitor.reachable());  // stalled: counts as down while it hangs
-  EXPECT_TRUE(monitor.known_down());
+  EXPECT_FALSE(monitor.reachable());   // stalled: /readyz sends new traffic elsewhere
+  EXPECT_FALSE(monitor.known_down());  // but requests still wait for it themselves
+  clock.advance(299ms);
+  EXPECT_FALSE(monitor.known_down());
+  clock.advance(1ms);
+  EXPECT_TRUE(monitor.known_down());  // hung as long as a request may wait: answer 503 at once
   store.hang = false;
   ASSERT_TRUE(clock.settle());
   EXPECT_TRUE(monitor.reachable());
