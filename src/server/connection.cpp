@@ -330,6 +330,18 @@ asio::awaitable<ReadResult> read_request(Connection& c, RequestReader& reader) {
   co_return result;
 }
 
+/// An answer's bytes: its response lines, this request's own lines (written into the
+/// connection's reused buffer) and `body` unless the status or the method has none. `body` is
+/// what is in memory: empty for a file body, which goes out after (write_file_body).
+AnswerBytes answer_bytes(Connection& c, std::string_view response_lines, unsigned status,
+                         std::uint64_t content_length, std::string_view body,
+                         std::string_view request_id, std::string_view method, bool keep_alive) {
+  c.request_lines.clear();
+  append_request_lines(c.request_lines, request_id, status, content_length, keep_alive,
+                       c.options.keepalive_timeout);
+  return {response_lines, c.request_lines, bodiless(status, method) ? std::string_view() : body};
+}
+
 /// Answers a refused request. The caller closes the connection after it: the stream is out of
 /// step with the client.
 asio::awaitable<void> refuse(Connection& c, const RequestReader& reader,
@@ -337,12 +349,8 @@ asio::awaitable<void> refuse(Connection& c, const RequestReader& reader,
   c.app.request_started();
   std::string response_lines;
   append_response_lines(response_lines, refusal);
-  c.request_lines.clear();
-  append_request_lines(c.request_lines, {}, refusal.status, refusal.content_length(), false,
-                       c.options.keepalive_timeout);
-  const bool send_body = !bodiless(refusal.status, "GET");
-  const AnswerBytes bytes{response_lines, c.request_lines,
-                          send_body ? std::string_view(refusal.body) : std::string_view()};
+  const AnswerBytes bytes = answer_bytes(c, response_lines, refusal.status,
+                                         refusal.content_length(), refusal.body, {}, "GET", false);
   co_await write_answer(c.socket, c.entry, c.pending, bytes, c.options);
   c.app.request_finished(refusal.route, refusal.status, reader.message().method_string(), {});
   log_access(c.app, AccessFacts::unread(c.peer), refusal.route, refusal.status,
@@ -383,12 +391,8 @@ asio::awaitable<bool> answer_again(Connection& c, std::shared_ptr<const KeptAnsw
                                    const AccessFacts& facts, bool keep_alive,
                                    Clock::time_point started) {
   if (c.registry.draining) keep_alive = false;
-  c.request_lines.clear();
-  append_request_lines(c.request_lines, facts.request_id, kept->status, kept->body.size(),
-                       keep_alive, c.options.keepalive_timeout);
-  const bool send_body = !bodiless(kept->status, facts.method);
-  const AnswerBytes bytes{kept->response_lines, c.request_lines,
-                          send_body ? std::string_view(kept->body) : std::string_view()};
+  const AnswerBytes bytes = answer_bytes(c, kept->response_lines, kept->status, kept->body.size(),
+                                         kept->body, facts.request_id, facts.method, keep_alive);
   const auto [ec, body_bytes] = co_await send_answer(c, bytes, keep_alive, nullptr, -1);
   c.app.answer_replayed();
   note_answer(c, facts, kept->route, kept->status, body_bytes, started);
@@ -430,14 +434,11 @@ asio::awaitable<bool> answer(Connection& c, http::Request& request, bool keep_al
   std::string response_lines;
   response_lines.reserve(1024);
   append_response_lines(response_lines, response);
-  c.request_lines.clear();
-  append_request_lines(c.request_lines, facts.request_id, response.status,
-                       response.content_length(), keep_alive, c.options.keepalive_timeout);
-  const bool send_body = !bodiless(response.status, facts.method);
-  const AnswerBytes bytes{
-      response_lines, c.request_lines,
-      send_body && !response.file ? std::string_view(response.body) : std::string_view()};
-  const auto* file_body = send_body && response.file ? &*response.file : nullptr;
+  const AnswerBytes bytes =
+      answer_bytes(c, response_lines, response.status, response.content_length(), response.body,
+                   facts.request_id, facts.method, keep_alive);
+  const bool file_sent = response.file && !bodiless(response.status, facts.method);
+  const auto* file_body = file_sent ? &*response.file : nullptr;
   const auto [write_ec, body_bytes] =
       co_await send_answer(c, bytes, keep_alive, file_body, file.fd);
   note_answer(c, facts, response.route, response.status, body_bytes, started);

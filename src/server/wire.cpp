@@ -9,8 +9,17 @@ namespace cppapp::server {
 
 namespace beast_http = boost::beast::http;
 
+namespace {
+
+/// A status whose answer never has a body, nor a Content-Length (RFC 9110 6.4.1, 8.6).
+bool status_without_body(unsigned status) {
+  return status == 204 || status == 304 || (status >= 100 && status < 200);
+}
+
+}  // namespace
+
 bool bodiless(unsigned status, std::string_view method) {
-  return method == "HEAD" || status == 204 || status == 304 || (status >= 100 && status < 200);
+  return method == "HEAD" || status_without_body(status);
 }
 
 const std::string& cached_date() {
@@ -58,8 +67,7 @@ void append_request_lines(std::string& head, std::string_view request_id, unsign
   head += "Date: ";
   head += cached_date();
   head += "\r\n";
-  const bool no_length = status == 204 || status == 304 || (status >= 100 && status < 200);
-  if (!no_length) {
+  if (!status_without_body(status)) {
     head += "Content-Length: ";
     head += std::to_string(content_length);
     head += "\r\n";
