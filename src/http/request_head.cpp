@@ -78,9 +78,18 @@ std::optional<HeadRefusal> check_content_length(const FramingFields& fields) {
   return std::nullopt;
 }
 
+/// A port as a Host may give it: empty ("host:" is allowed by the grammar) or digits up to 65535.
+bool plausible_port(std::string_view port) {
+  if (port.empty()) return true;
+  std::uint32_t number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  return ec == std::errc{} && end == port.data() + port.size() && number <= 65535;
+}
+
 /// The common Host, a name of RFC 3986 unreserved characters (letters, digits, '-', '.', '_',
-/// '~') with at most a port of 1 to 5 digits, decided without a full parse: such a name is always
-/// a registered name (or an IPv4 address) to Boost.URL. nullopt for anything else.
+/// '~') and at most a port, decided without a full parse: such a name is always a registered
+/// name (or an IPv4 address) to Boost.URL, and what follows its first ':' can only be a port.
+/// nullopt for anything else.
 std::optional<bool> plain_host(std::string_view host) {
   const auto unreserved = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -89,15 +98,7 @@ std::optional<bool> plain_host(std::string_view host) {
   const std::size_t name_end = host.find(':');
   const std::string_view name = host.substr(0, name_end);
   if (name.empty() || !std::all_of(name.begin(), name.end(), unreserved)) return std::nullopt;
-  if (name_end == std::string_view::npos) return true;
-  const std::string_view port = host.substr(name_end + 1);
-  if (port.empty() || port.size() > 5) return std::nullopt;
-  std::uint32_t number = 0;
-  for (const char c : port) {
-    if (c < '0' || c > '9') return std::nullopt;
-    number = number * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  return number <= 65535;
+  return name_end == std::string_view::npos || plausible_port(host.substr(name_end + 1));
 }
 
 /// uri-host [ ":" port ] (RFC 9110 7.2) as Boost.URL reads an authority: a registered name, an
@@ -109,12 +110,7 @@ bool plausible_host(std::string_view host) {
   if (const auto plain = plain_host(host)) return *plain;
   const auto authority = boost::urls::parse_authority(host);
   if (!authority || authority->has_userinfo()) return false;
-  if (!authority->has_port()) return true;
-  const std::string_view port = authority->port();
-  if (port.empty()) return true;  // "host:" is allowed by the grammar
-  std::uint32_t number = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-  return ec == std::errc{} && end == port.data() + port.size() && number <= 65535;
+  return !authority->has_port() || plausible_port(authority->port());
 }
 
 std::optional<HeadRefusal> check_host(const FramingFields& fields) {
