@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <ctime>
+#include <limits>
 
 #include "log/json_text.hpp"
 
@@ -83,6 +84,16 @@ std::string iso8601_utc(std::int64_t ms) {
 std::string iso8601_utc(std::chrono::system_clock::time_point time) {
   return iso8601_utc(
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
+}
+
+std::size_t format_event_id(std::uint64_t boot_id, std::uint64_t sequence, char* out) noexcept {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i, boot_id >>= 4) out[i] = kHex[boot_id & 0xF];
+  out[16] = '-';
+  std::size_t digits = 1;
+  for (std::uint64_t rest = sequence >> 4; rest != 0; rest >>= 4) ++digits;
+  for (std::size_t i = 16 + digits; i > 16; --i, sequence >>= 4) out[i] = kHex[sequence & 0xF];
+  return 17 + digits;
 }
 
 std::string valid_utf8(std::string_view text) {
@@ -174,37 +185,64 @@ void append_value(std::string& out, const FieldValue& value) {
 
 }  // namespace
 
-void append_record_head(std::string& out, Level level, std::chrono::system_clock::time_point time,
-                        std::string_view message, std::string_view dataset,
-                        const Identity& identity, std::string_view event_id) {
-  char timestamp[kIso8601Size];
-  const std::size_t timestamp_length = format_iso8601_utc(
-      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count(),
-      timestamp);
-  const std::string_view level_text = level_name(level);
+std::string record_middle(Level level, std::string_view dataset, const Identity& identity) {
   // winston-logstash's fields, kept so existing Kibana searches work, then Elastic Common Schema
   // as flat dotted keys (Elasticsearch expands them into objects).
+  std::string middle = ",\"label\":";
+  append_json_string(middle, identity.node_name);
+  middle += ",\"log.level\":";
+  append_json_string(middle, level_name(level));
+  middle += ",\"service.name\":";
+  append_json_string(middle, identity.service_name);
+  middle += ",\"service.node.name\":";
+  append_json_string(middle, identity.node_name);
+  middle += ",\"host.hostname\":";
+  append_json_string(middle, identity.hostname);
+  middle += ",\"process.pid\":";
+  append_json_integer(middle, identity.pid);
+  middle += ",\"event.dataset\":";
+  append_json_string(middle, dataset);
+  middle += ",\"event.id\":";
+  return middle;
+}
+
+namespace {
+
+/// Appends the quoted ISO 8601 time of `time`. The text up to the seconds is kept per thread and
+/// made again only when the second changes: a record is written on every request.
+void append_timestamp(std::string& out, std::chrono::system_clock::time_point time) {
+  thread_local std::int64_t cached_second = std::numeric_limits<std::int64_t>::min();
+  thread_local char text[kIso8601Size];
+  thread_local std::size_t length = 0;
+  const std::int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  const std::int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  if (second != cached_second) {
+    length = format_iso8601_utc(ms, text);
+    cached_second = second;
+  }
+  // The milliseconds are the three digits before the closing 'Z'.
+  const auto millis = static_cast<int>(ms - second * 1000);
+  text[length - 4] = static_cast<char>('0' + millis / 100);
+  text[length - 3] = static_cast<char>('0' + millis / 10 % 10);
+  text[length - 2] = static_cast<char>('0' + millis % 10);
+  out += '"';
+  out.append(text, length);  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
+  out += '"';
+}
+
+}  // namespace
+
+void append_record_head(std::string& out, Level level, std::chrono::system_clock::time_point time,
+                        std::string_view message, std::string_view middle,
+                        std::string_view event_id) {
   out += "{\"@timestamp\":";
-  append_json_string(out, std::string_view(timestamp, timestamp_length));
+  append_timestamp(out, time);
   out += ",\"level\":";
-  append_json_string(out, level_text);
+  append_json_string(out, level_name(level));
   out += ",\"message\":";
   append_json_string(out, message);
-  out += ",\"label\":";
-  append_json_string(out, identity.node_name);
-  out += ",\"log.level\":";
-  append_json_string(out, level_text);
-  out += ",\"service.name\":";
-  append_json_string(out, identity.service_name);
-  out += ",\"service.node.name\":";
-  append_json_string(out, identity.node_name);
-  out += ",\"host.hostname\":";
-  append_json_string(out, identity.hostname);
-  out += ",\"process.pid\":";
-  append_json_integer(out, identity.pid);
-  out += ",\"event.dataset\":";
-  append_json_string(out, dataset);
-  out += ",\"event.id\":";
+  out += middle;
   append_json_string(out, event_id);
 }
 
@@ -212,8 +250,8 @@ std::string to_json(const Event& event, const Identity& identity, std::string_vi
   if (!plain_keys(event)) return to_json_through_object(event, identity, event_id);
   std::string out;
   out.reserve(320 + event.message.size() + 48 * event.fields.size());
-  append_record_head(out, event.level, event.time, event.message, event.dataset, identity,
-                     event_id);
+  append_record_head(out, event.level, event.time, event.message,
+                     record_middle(event.level, event.dataset, identity), event_id);
   for (const Field& field : event.fields) {
     out += ",\"";
     out += field.key;

@@ -60,6 +60,12 @@ std::size_t format_iso8601_utc(std::int64_t ms, char* out) noexcept;
 std::string iso8601_utc(std::int64_t ms);
 std::string iso8601_utc(std::chrono::system_clock::time_point time);
 
+/// Room format_event_id needs: 16 + 1 + 16 digits.
+inline constexpr std::size_t kEventIdSize = 40;
+/// Writes an event id, "<boot id in 16 hex digits>-<sequence in hex>", into `out` (kEventIdSize
+/// bytes, not NUL-terminated) and returns its length. Digits only: made for every record.
+std::size_t format_event_id(std::uint64_t boot_id, std::uint64_t sequence, char* out) noexcept;
+
 /// Replaces every invalid UTF-8 sequence by U+FFFD so the JSON we emit is always valid.
 std::string valid_utf8(std::string_view text);
 
@@ -67,10 +73,16 @@ std::string valid_utf8(std::string_view text);
 /// flat extras) plus @timestamp and ECS fields, with `event_id` as event.id.
 std::string to_json(const Event& event, const Identity& identity, std::string_view event_id);
 
-/// What to_json writes before an event's extras (from "{" to event.id): for a writer that
-/// appends plain-keyed extras itself and then "}" (the access record, log::access_json).
+/// The part of a record between its message and its event id's value (from `,"label":` to
+/// `"event.id":`): the same for every record of one level and dataset, so a writer of one record
+/// per request makes it once.
+std::string record_middle(Level level, std::string_view dataset, const Identity& identity);
+
+/// What to_json writes before an event's extras (from "{" to event.id), `middle` made by
+/// record_middle for the record's level: for a writer that appends plain-keyed extras itself and
+/// then "}" (the access record, log::append_access_json).
 void append_record_head(std::string& out, Level level, std::chrono::system_clock::time_point time,
-                        std::string_view message, std::string_view dataset,
-                        const Identity& identity, std::string_view event_id);
+                        std::string_view message, std::string_view middle,
+                        std::string_view event_id);
 
 }  // namespace cppapp::log

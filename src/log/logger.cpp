@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -27,6 +28,8 @@ namespace cppapp::log {
 
 namespace {
 
+constexpr std::string_view kAccessDataset = "cppapp.access";
+
 struct State {
   LogOptions options;
   Identity identity;
@@ -38,6 +41,8 @@ struct State {
   std::unique_ptr<LogstashShipper> shipper;
   std::uint64_t boot_id = 0;  ///< random per process: event ids stay unique across restarts
   std::atomic<std::uint64_t> sequence{0};
+  /// The access record's keys between its message and its event id (record_middle).
+  std::string access_middle;
   /// The console's queue (gone once spdlog shuts down), which counts the writes it overwrote.
   std::weak_ptr<spdlog::details::thread_pool> console_queue;
   /// How many overwritten console writes the console has been told of, and when last.
@@ -55,9 +60,17 @@ std::uint64_t random_64_bits() {
   return source() | (static_cast<std::uint64_t>(source()) << 32);
 }
 
-std::string next_event_id() {
-  return fmt::format("{:016x}-{:x}", state->boot_id,
-                     state->sequence.fetch_add(1, std::memory_order_relaxed));
+/// A fresh event.id, in a buffer of its own: no allocation and no formatting call per record.
+struct EventId {
+  char text[kEventIdSize];
+  std::size_t length;
+  std::string_view view() const { return {text, length}; }
+};
+EventId next_event_id() {
+  EventId id;
+  id.length = format_event_id(state->boot_id,
+                              state->sequence.fetch_add(1, std::memory_order_relaxed), id.text);
+  return id;
 }
 
 /// The human console line: the message, then any extra fields as key=value.
@@ -172,23 +185,33 @@ void write_console(std::string_view text) {
 struct ThreadBatch {
   DeferToLoop defer;
   std::string console;
-  std::vector<std::string> shipped;
+  std::string shipped;  ///< JSON lines for Logstash, each ending in '\n'
+  std::uint64_t shipped_lines = 0;
   bool flush_scheduled = false;
 };
 thread_local std::unique_ptr<ThreadBatch> batch;
 
 /// Writes one event's console text and ships its JSON: at once, or with the batch when the
 /// thread batches.
-void deliver(Level level, std::string_view console_text, std::string json_line) {
+void deliver(Level level, std::string_view console_text, std::string_view json) {
+  const bool ship = state->shipper && !json.empty();
   if (!batch) {
     std::string line;
     append_console_line(line, level, console_text);
     write_console(line);
-    if (state->shipper) state->shipper->enqueue(std::move(json_line));
+    if (ship) {
+      std::string shipped(json);
+      shipped += '\n';
+      state->shipper->enqueue(std::move(shipped), 1);
+    }
     return;
   }
   append_console_line(batch->console, level, console_text);
-  if (state->shipper) batch->shipped.push_back(std::move(json_line));
+  if (ship) {
+    batch->shipped += json;
+    batch->shipped += '\n';
+    ++batch->shipped_lines;
+  }
   if (!batch->flush_scheduled) {
     batch->flush_scheduled = true;
     batch->defer([] { flush_this_thread(); });
@@ -197,12 +220,8 @@ void deliver(Level level, std::string_view console_text, std::string json_line) 
 
 /// One record to the console (its JSON with LOG_FORMAT=json, else `text`) and, when shipping,
 /// its JSON as a line to Logstash. `json` is empty when neither needs it.
-void deliver_record(Level level, std::string_view text, std::string json) {
-  if (state->options.json_console) {
-    deliver(level, json, state->shipper ? json + '\n' : std::string());
-  } else {
-    deliver(level, text, json.empty() ? std::string() : std::move(json += '\n'));
-  }
+void deliver_record(Level level, std::string_view text, std::string_view json) {
+  deliver(level, state->options.json_console ? json : text, json);
 }
 
 }  // namespace
@@ -223,6 +242,7 @@ void init(const LogOptions& options) {
   state->options = options;
   state->identity = current_identity(options.node_name);
   state->boot_id = random_64_bits();
+  state->access_middle = record_middle(Level::info, kAccessDataset, state->identity);
 
   // The console is written by a background thread; when it cannot keep up (a blocked stdout),
   // the oldest messages are overwritten rather than a request thread waiting. A message is one
@@ -281,8 +301,14 @@ void flush_this_thread() {
   batch->flush_scheduled = false;
   write_console(batch->console);
   batch->console.clear();
-  for (std::string& line : batch->shipped) state->shipper->enqueue(std::move(line));
-  batch->shipped.clear();
+  if (batch->shipped_lines > 0) {
+    // Handed over whole (one lock, one allocation per batch); the next batch starts with room
+    // for as much.
+    const std::size_t used = batch->shipped.size();
+    state->shipper->enqueue(std::exchange(batch->shipped, std::string()), batch->shipped_lines);
+    batch->shipped.reserve(used);
+    batch->shipped_lines = 0;
+  }
 }
 
 void emit(Event event) {
@@ -290,7 +316,8 @@ void emit(Event event) {
   if (observer) observer(event);
   if (state == nullptr) return;
   const bool need_json = state->options.json_console || state->shipper;
-  std::string json = need_json ? to_json(event, state->identity, next_event_id()) : std::string();
+  std::string json =
+      need_json ? to_json(event, state->identity, next_event_id().view()) : std::string();
   deliver_record(event.level, state->options.json_console ? std::string() : human_line(event),
                  std::move(json));
 }
@@ -299,10 +326,8 @@ namespace {
 
 /// "GET /app1/ 200 156B 0.123ms 10.0.0.2": the duration rounded to whole microseconds. Written
 /// piece by piece: it is made for every request.
-std::string access_message(const AccessRecord& record) {
+void append_access_message(std::string& message, const AccessRecord& record) {
   const std::int64_t micros = std::max<std::int64_t>(0, (record.duration.count() + 500) / 1000);
-  std::string message;
-  message.reserve(record.method.size() + record.path.size() + record.client_ip.size() + 64);
   message += record.method;
   message += ' ';
   message += record.path;
@@ -319,6 +344,12 @@ std::string access_message(const AccessRecord& record) {
   message.append(digits, sizeof digits);
   message += "ms ";
   message += record.client_ip;
+}
+
+std::string access_message(const AccessRecord& record) {
+  std::string message;
+  message.reserve(record.method.size() + record.path.size() + record.client_ip.size() + 64);
+  append_access_message(message, record);
   return message;
 }
 
@@ -342,8 +373,6 @@ std::array<AccessField, 9> access_fields(const AccessRecord& record) {
   }};
 }
 
-constexpr std::string_view kAccessDataset = "cppapp.access";
-
 }  // namespace
 
 Event access_event(const AccessRecord& record) {
@@ -363,12 +392,10 @@ Event access_event(const AccessRecord& record) {
   return Event(Level::info, access_message(record), std::move(fields), std::string(kAccessDataset));
 }
 
-std::string access_json(const AccessRecord& record, std::string_view message,
-                        std::chrono::system_clock::time_point time, const Identity& identity,
+void append_access_json(std::string& json, const AccessRecord& record, std::string_view message,
+                        std::chrono::system_clock::time_point time, std::string_view middle,
                         std::string_view event_id) {
-  std::string json;
-  json.reserve(640 + message.size() + record.user_agent.size());
-  append_record_head(json, Level::info, time, message, kAccessDataset, identity, event_id);
+  append_record_head(json, Level::info, time, message, middle, event_id);
   for (const AccessField& field : access_fields(record)) {
     json += ",\"";
     json += field.key;
@@ -380,6 +407,15 @@ std::string access_json(const AccessRecord& record, std::string_view message,
     }
   }
   json += '}';
+}
+
+std::string access_json(const AccessRecord& record, std::string_view message,
+                        std::chrono::system_clock::time_point time, const Identity& identity,
+                        std::string_view event_id) {
+  std::string json;
+  json.reserve(640 + message.size() + record.user_agent.size());
+  append_access_json(json, record, message, time,
+                     record_middle(Level::info, kAccessDataset, identity), event_id);
   return json;
 }
 
@@ -390,13 +426,18 @@ void access(const AccessRecord& record) {
     return;
   }
   if (state == nullptr) return;
-  const std::string message = access_message(record);
+  // Written into the thread's own buffers, which keep their room from request to request.
+  thread_local std::string message;
+  thread_local std::string json;
+  message.clear();
+  append_access_message(message, record);
+  json.clear();
   // JSON, for the console in JSON and for Logstash, is written straight from the record.
-  const bool need_json = state->options.json_console || state->shipper;
-  std::string json = need_json ? access_json(record, message, std::chrono::system_clock::now(),
-                                             state->identity, next_event_id())
-                               : std::string();
-  deliver_record(Level::info, message, std::move(json));
+  if (state->options.json_console || state->shipper) {
+    append_access_json(json, record, message, std::chrono::system_clock::now(),
+                       state->access_middle, next_event_id().view());
+  }
+  deliver_record(Level::info, message, json);
 }
 
 std::string new_request_id() {

@@ -29,8 +29,32 @@ constexpr auto kSendStallTimeout = std::chrono::seconds(10);
 /// them and leaves the rest for what the receiver's kernel took but the receiver never read.
 constexpr int kSendBufferBytes = 64 * 1024;
 
+/// Counts the newlines a line at a time with memchr (a line is hundreds of bytes): every chunk
+/// sent is counted.
 std::uint64_t count_lines(std::string_view text) {
-  return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  std::uint64_t lines = 0;
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  while (at < end) {
+    const void* found = std::memchr(at, '\n', static_cast<std::size_t>(end - at));
+    if (found == nullptr) break;
+    ++lines;
+    at = static_cast<const char*>(found) + 1;
+  }
+  return lines;
+}
+
+/// The length of the longest run of whole lines at the start of `text` that is at most `room`
+/// bytes, and how many lines it holds.
+std::pair<std::size_t, std::uint64_t> whole_lines_within(std::string_view text, std::size_t room) {
+  std::size_t length = 0;
+  std::uint64_t lines = 0;
+  for (;;) {
+    const std::size_t newline = text.find('\n', length);
+    if (newline == std::string_view::npos || newline + 1 > room) return {length, lines};
+    length = newline + 1;
+    ++lines;
+  }
 }
 
 std::string human_size(std::uint64_t bytes) {
@@ -73,16 +97,22 @@ LogstashShipper::~LogstashShipper() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-void LogstashShipper::enqueue(std::string line) {
+void LogstashShipper::enqueue(std::string lines, std::uint64_t count) {
   {
     std::lock_guard lock(mutex_);
-    if (memory_bytes_ + line.size() > options_.buffer_bytes) {
-      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
-      ++dropped_unreported_;
-      return;
+    const std::size_t room =
+        options_.buffer_bytes > memory_bytes_ ? options_.buffer_bytes - memory_bytes_ : 0;
+    if (lines.size() > room) {
+      // The lines that fit go in; the rest are dropped and counted, line by line.
+      const auto [kept_bytes, kept_lines] = whole_lines_within(lines, room);
+      counters_.dropped.fetch_add(count - kept_lines, std::memory_order_relaxed);
+      dropped_unreported_ += count - kept_lines;
+      lines.resize(kept_bytes);
     }
-    memory_bytes_ += line.size();
-    memory_.push_back(std::move(line));
+    if (!lines.empty()) {
+      memory_bytes_ += lines.size();
+      memory_.push_back(std::move(lines));
+    }
   }
   wake();
 }
@@ -218,17 +248,16 @@ bool LogstashShipper::send(const std::string& data) {
 
 void LogstashShipper::spill_memory(std::size_t keep_bytes) {
   std::string chunk;
-  std::uint64_t lines = 0;
   {
     std::lock_guard lock(mutex_);
     while (memory_bytes_ > keep_bytes && !memory_.empty()) {
       memory_bytes_ -= memory_.front().size();
       chunk += memory_.front();
       memory_.pop_front();
-      ++lines;
     }
   }
-  if (lines == 0) return;
+  if (chunk.empty()) return;
+  const std::uint64_t lines = count_lines(chunk);
   if (spool_->append(chunk)) {
     counters_.spooled.fetch_add(lines, std::memory_order_relaxed);
   } else {
@@ -367,7 +396,12 @@ void LogstashShipper::run() {
       std::lock_guard lock(mutex_);
       while (!memory_.empty() && chunk.size() < kBatchBytes) {
         memory_bytes_ -= memory_.front().size();
-        chunk += memory_.front();
+        // An event loop's batch is usually all there is: taken as it is, not copied.
+        if (chunk.empty()) {
+          chunk = std::move(memory_.front());
+        } else {
+          chunk += memory_.front();
+        }
         memory_.pop_front();
       }
     }

@@ -61,9 +61,10 @@ class LogstashShipper {
   LogstashShipper(const LogstashShipper&) = delete;
   LogstashShipper& operator=(const LogstashShipper&) = delete;
 
-  /// Queues one line (ending in '\n'). Never blocks on I/O; drops (and counts) only when the
-  /// memory queue is full.
-  void enqueue(std::string line);
+  /// Queues `count` lines, `lines` (each ending in '\n'): one record, or an event loop's batch.
+  /// Never blocks on I/O. When the memory queue cannot take them all, the first lines that fit go
+  /// in and the rest are dropped (and counted).
+  void enqueue(std::string lines, std::uint64_t count);
 
   /// Flushes to Logstash for up to flush_on_stop, spools the rest, stops the thread.
   void stop();

@@ -254,6 +254,38 @@ TEST(ValidUtf8, KeepsValidTextAndReplacesEachBadByte) {
   EXPECT_EQ(valid_utf8("\xf4\x90\x80\x80").find("\xf4"), std::string::npos);  // past U+10FFFF
 }
 
+TEST(EventJson, TimestampIsTheEventsTimeWhateverCameBefore) {
+  // The text up to the second is kept per thread: records in the same second, the next one,
+  // an earlier one, before 1970 and in 2255 (system_clock ends in 2262) must each still carry their
+  // own time.
+  using namespace std::chrono;
+  const std::int64_t base = 1'798'559'196'123;
+  const std::array<std::int64_t, 12> times = {
+      base,     base + 1, base + 876, base + 877, base + 1'000,      base - 5'000,
+      base + 1, 0,        -1,         -1'001,     9'000'000'000'999, base};
+  const Identity identity{.service_name = "s", .node_name = "n", .hostname = "h", .pid = 1};
+  for (const std::int64_t ms : times) {
+    Event event(Level::info, "m");
+    event.time = system_clock::time_point{milliseconds(ms)};
+    const auto record = parse(to_json(event, identity, "e"));
+    EXPECT_EQ(std::string_view(record.at("@timestamp").as_string()), iso8601_utc(ms)) << ms;
+  }
+}
+
+TEST(EventId, IsTheBootIdIn16HexDigitsThenTheSequenceInHex) {
+  std::mt19937_64 random(11);
+  const std::array<std::uint64_t, 6> edges = {0, 1, 15, 16, 0xFFFF'FFFF, UINT64_MAX};
+  for (int round = 0; round < 2000; ++round) {
+    const std::uint64_t boot = round < 6 ? edges[static_cast<std::size_t>(round)] : random();
+    const std::uint64_t sequence =
+        round < 6 ? edges[5 - static_cast<std::size_t>(round)] : random() >> (round % 64);
+    char text[kEventIdSize];
+    const std::size_t length = format_event_id(boot, sequence, text);
+    ASSERT_EQ(std::string_view(text, length), fmt::format("{:016x}-{:x}", boot, sequence))
+        << boot << " " << sequence;
+  }
+}
+
 TEST(Iso8601, MillisecondsInUtc) {
   using namespace std::chrono;
   const system_clock::time_point time{milliseconds(1'798'559'196'123)};

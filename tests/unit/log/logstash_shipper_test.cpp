@@ -75,6 +75,22 @@ class ShipperBackoffTest : public ::testing::Test {
   std::vector<std::string> reports;
 };
 
+TEST_F(ShipperBackoffTest, ABatchTooLargeForMemoryKeepsTheLinesThatFitAndCountsTheRest) {
+  // Logstash is away: what memory takes goes on to the spool, in order, when the shipper stops.
+  options.buffer_bytes = 100;
+  auto shipper = start();
+  std::string batch;
+  for (char c = 'a'; c < 'f'; ++c) batch += std::string(29, c) + '\n';  // 5 lines of 30 bytes
+  shipper->enqueue(batch, 5);
+  EXPECT_EQ(shipper->counters().dropped.load(), 2u);  // 3 lines (90 bytes) fit
+  shipper->enqueue(std::string(200, 'z') + '\n', 1);  // never fits
+  EXPECT_EQ(shipper->counters().dropped.load(), 3u);
+  shipper->stop();
+  EXPECT_EQ(shipper->counters().spooled.load(), 3u);
+  Spool spool(dir, options.spool_max_bytes);
+  EXPECT_EQ(spool.peek(1 << 20), batch.substr(0, 90));
+}
+
 TEST_F(ShipperBackoffTest, RetriesDoublingUpToTheCapAndSaysSoOnce) {
   options.initial_backoff = 100ms;
   options.max_backoff = 500ms;
