@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
@@ -129,20 +130,41 @@ asio::awaitable<std::tuple<beast::error_code, std::size_t>> timed(Entry& entry,
   co_return std::tuple{ec, transferred};
 }
 
-/// Writes all of `buffers`. The time limit starts again whenever the client takes some bytes: a
-/// large answer to a slow but steady client completes, a client that stops reading is cut off.
+/// Writes what the socket takes at once, without waiting (the socket is in non-blocking mode);
+/// returns the bytes written. A small answer nearly always fits the socket's send buffer: it
+/// then goes out in this one call, without an asynchronous write, its completion handler and
+/// the coroutine frames around it.
+template <typename Buffers>
+std::size_t write_at_once(Socket& socket, const Buffers& buffers, beast::error_code& ec) {
+  const std::size_t written = socket.write_some(buffers, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    return 0;
+  }
+  return ec ? 0 : written;
+}
+
+/// Writes all of `buffers`: at once when the socket takes them (write_at_once), else the rest as
+/// the client reads. The time limit starts again whenever the client takes some bytes: a large
+/// answer to a slow but steady client completes, a client that stops reading is cut off.
 template <typename Buffers>
 asio::awaitable<std::tuple<beast::error_code, std::size_t>> write_all(Socket& socket, Entry& entry,
                                                                       const Buffers& buffers,
                                                                       Clock::duration limit) {
   constexpr std::size_t kLargestWrite = 64 * 1024;
+  beast::error_code ec;
+  const std::size_t at_once = write_at_once(socket, buffers, ec);
+  if (ec || at_once == asio::buffer_size(buffers)) co_return std::tuple{ec, at_once};
+  beast::buffers_suffix<Buffers> rest(buffers);
+  rest.consume(at_once);
   entry.limit_to(limit);
   auto progress = [&entry, limit](const beast::error_code& ec, std::size_t) -> std::size_t {
     if (ec) return 0;
     entry.limit_to(limit);
     return kLargestWrite;
   };
-  co_return co_await timed(entry, asio::async_write(socket, buffers, progress, nothrow));
+  auto [rest_ec, later] = co_await timed(entry, asio::async_write(socket, rest, progress, nothrow));
+  co_return std::tuple{rest_ec, at_once + later};
 }
 
 /// Feeds the reader what the buffer holds and reads more until it has the head (`whole_message`
@@ -304,9 +326,14 @@ asio::awaitable<beast::error_code> read_body(Connection& c, RequestReader& reade
 /// How reading a request ended: whole and accepted (neither field set), refused, or the client
 /// left or was too slow (it gets no answer).
 struct ReadResult {
-  std::optional<http::Response> refusal;  ///< answer this, then close
-  bool gone = false;                      ///< close without an answer
+  std::unique_ptr<http::Response> refusal;  ///< answer this, then close (rare: not in the frame)
+  bool gone = false;                        ///< close without an answer
 };
+
+/// A refusal, when there is one, moved to the heap.
+std::unique_ptr<http::Response> on_heap(std::optional<http::Response> refusal) {
+  return refusal ? std::make_unique<http::Response>(std::move(*refusal)) : nullptr;
+}
 
 /// Reads one request, its head within the header timeout and its body within the body timeout,
 /// and checks both (request_checks.cpp).
@@ -314,7 +341,7 @@ asio::awaitable<ReadResult> read_request(Connection& c, RequestReader& reader) {
   c.entry.limit_to(c.options.header_timeout);
   const beast::error_code head_ec =
       co_await read_request_part(c.socket, c.entry, c.buffer, reader, false);
-  ReadResult result{.refusal = refuse_head(head_ec, reader, c.options, c.app)};
+  ReadResult result{.refusal = on_heap(refuse_head(head_ec, reader, c.options, c.app))};
   if (head_ec || result.refusal) {
     result.gone = !result.refusal;
     co_return result;
@@ -323,9 +350,9 @@ asio::awaitable<ReadResult> read_request(Connection& c, RequestReader& reader) {
   if (reader.done()) co_return result;
   // Answers still waiting go out first: the body may be slow to come.
   if (co_await flush(c.socket, c.entry, c.pending, c.options))
-    co_return ReadResult{.refusal = std::nullopt, .gone = true};
+    co_return ReadResult{.refusal = nullptr, .gone = true};
   const beast::error_code body_ec = co_await read_body(c, reader);
-  result.refusal = refuse_body(body_ec, reader, c.options, c.app);
+  result.refusal = on_heap(refuse_body(body_ec, reader, c.options, c.app));
   result.gone = body_ec && !result.refusal;
   co_return result;
 }
@@ -399,35 +426,12 @@ asio::awaitable<bool> answer_again(Connection& c, std::shared_ptr<const KeptAnsw
   co_return keep_alive && !ec;
 }
 
-/// Answers a request: again from the loop's kept answers when it asks what an earlier request
-/// did, else through the pipeline (keeping the answer when its route allows). Writes it (or
-/// queues it, see send_answer), counts and logs it. Returns whether the connection goes on:
-/// kept alive and the write went well. `request` belongs to the caller's frame, which outlives
-/// this call; it is moved into the pipeline only when the pipeline answers.
-asio::awaitable<bool> answer(Connection& c, http::Request& request, bool keep_alive) {
-  const auto started = Clock::now();
-  request.id = request_id_for(request.headers);
-  const AccessFacts facts(request, c.peer);
-  c.app.request_started();
-  const bool may_keep = c.answers.key_for(request, c.answer_key);
-  if (may_keep) {
-    if (auto kept = c.answers.find(c.answer_key)) {
-      const bool goes_on = co_await answer_again(c, std::move(kept), facts, keep_alive, started);
-      co_return goes_on;
-    }
-  }
-  // The answer at once when the pipeline has one (nearly always), else when the database work
-  // delivers it.
-  app::Answer answer = c.app.handle(std::move(request), c.peer);
-  // (No co_await inside ?: — GCC 12 destroys that expression's temporaries twice.)
-  http::Response response;
-  if (auto* now = std::get_if<http::Response>(&answer)) {
-    response = std::move(*now);
-  } else {
-    response = co_await wait_for(std::get<std::shared_ptr<app::AnswerSlot>>(std::move(answer)));
-  }
+/// Sends an answer the pipeline made, keeping it first when its route allows (`may_keep`, with
+/// the key in c.answer_key); counts and logs it. Returns whether the connection goes on.
+asio::awaitable<bool> send_response(Connection& c, http::Response& response,
+                                    const AccessFacts& facts, bool may_keep, bool keep_alive,
+                                    Clock::time_point started) {
   if (may_keep) c.answers.keep(c.answer_key, response);
-
   // While draining, tell the client (and the proxy) to go elsewhere.
   if (c.registry.draining) keep_alive = false;
   const FileHandle file = open_file_body(response, facts.method, c.app);
@@ -445,23 +449,66 @@ asio::awaitable<bool> answer(Connection& c, http::Request& request, bool keep_al
   co_return keep_alive && !write_ec;
 }
 
+/// Answers a request: again from the loop's kept answers when it asks what an earlier request
+/// did, else through the pipeline (keeping the answer when its route allows). Writes it (or
+/// queues it, see send_answer), counts and logs it. Returns whether the connection goes on:
+/// kept alive and the write went well. `request` belongs to the caller, and outlives this call;
+/// it is moved into the pipeline only when the pipeline answers. (Split in three coroutines so
+/// that no frame outgrows the memory Asio recycles; see RequestUnderWay.)
+asio::awaitable<bool> answer(Connection& c, http::Request& request, bool keep_alive) {
+  const auto started = Clock::now();
+  request.id = request_id_for(request.headers);
+  const AccessFacts facts(request, c.peer);
+  c.app.request_started();
+  const bool may_keep = c.answers.key_for(request, c.answer_key);
+  if (may_keep) {
+    if (auto kept = c.answers.find(c.answer_key)) {
+      const bool goes_on = co_await answer_again(c, std::move(kept), facts, keep_alive, started);
+      co_return goes_on;
+    }
+  }
+  // The answer at once when the pipeline has one (nearly always), else when the database work
+  // delivers it.
+  app::Answer answer = c.app.handle(std::move(request), c.peer);
+  if (auto* slot = std::get_if<std::shared_ptr<app::AnswerSlot>>(&answer)) {
+    // (Named: GCC 12 mishandles temporaries in an expression around a co_await.)
+    std::shared_ptr<app::AnswerSlot> waited = std::move(*slot);
+    answer = co_await wait_for(std::move(waited));
+  }
+  const bool goes_on = co_await send_response(c, std::get<http::Response>(answer), facts, may_keep,
+                                              keep_alive, started);
+  co_return goes_on;
+}
+
 /// What the connection does after a request.
 enum class AfterRequest { go_on, close, linger };
+
+/// The reader and the request of a request under way. On the heap, not in serve_request's frame:
+/// Asio keeps freed coroutine frames of up to 1020 bytes per thread for the next ones, and a
+/// larger frame costs an aligned allocation every time and pushes a kept one out.
+struct RequestUnderWay {
+  RequestUnderWay(std::size_t header_limit, std::size_t body_limit)
+      : reader(header_limit, body_limit) {}
+  RequestReader reader;
+  http::Request request;
+};
 
 /// Reads one request and answers or refuses it. A coroutine of its own, so the reader, the
 /// request and the refusal exist only while a request is under way: an idle connection, waiting
 /// for its next request, keeps none of them.
 asio::awaitable<AfterRequest> serve_request(Connection& c) {
-  RequestReader reader(c.options.header_limit, c.options.body_limit);
-  ReadResult read = co_await read_request(c, reader);
+  const auto under_way =
+      std::make_unique<RequestUnderWay>(c.options.header_limit, c.options.body_limit);
+  RequestReader& reader = under_way->reader;
+  const ReadResult read = co_await read_request(c, reader);
   if (read.gone) co_return AfterRequest::close;
   if (read.refusal) {
     co_await refuse(c, reader, *read.refusal);
     co_return AfterRequest::linger;
   }
   const bool keep_alive = reader.keep_alive();
-  http::Request request = reader.release();
-  const bool goes_on = co_await answer(c, request, keep_alive);
+  under_way->request = reader.release();
+  const bool goes_on = co_await answer(c, under_way->request, keep_alive);
   co_return goes_on ? AfterRequest::go_on : AfterRequest::close;
 }
 
@@ -489,6 +536,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, const Serve
                .answer_key = {},
                .request_lines = {}};
 
+  // Answers are first written without waiting (write_at_once).
+  socket.non_blocking(true, ec);
   bool linger = false;
   for (;;) {
     if (c.buffer.size() == 0) {

@@ -187,6 +187,19 @@ class Server:
         return self.request("GET", path, headers=headers)
 
 
+def tcp_queues(local_port, remote_port):
+    """(send queue, receive queue) in bytes of the loopback TCP socket from `local_port` to
+    `remote_port`, as the kernel reports them in /proc/net/tcp, or None when there is none."""
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            local, remote, queues = fields[1], fields[2], fields[4]
+            if int(local.split(":")[1], 16) == local_port and int(remote.split(":")[1], 16) == remote_port:
+                send_queue, receive_queue = (int(q, 16) for q in queues.split(":"))
+                return send_queue, receive_queue
+    return None
+
+
 class RawClient:
     """A socket speaking HTTP/1.1 by hand, for pipelining, malformed input and slow clients."""
 

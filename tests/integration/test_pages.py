@@ -9,7 +9,7 @@ import tempfile
 import time
 import unittest
 
-from harness import BIN, INDEX_BYTES, SECURITY_HEADERS, RawClient, Server, SOURCE_DIR
+from harness import BIN, INDEX_BYTES, SECURITY_HEADERS, RawClient, Server, SOURCE_DIR, tcp_queues
 
 
 class PageTest(unittest.TestCase):
@@ -324,19 +324,6 @@ class AnswerCacheTest(unittest.TestCase):
         self.assertEqual(len(lines), 4, self.caching.text()[-2000:])
         for line in lines:
             self.assertRegex(line, rb"info: GET /App1/ 200 156B \d+\.\d{3}ms 127\.0\.0\.1$")
-
-
-def tcp_queues(local_port, remote_port):
-    """(send queue, receive queue) in bytes of the loopback TCP socket from `local_port` to
-    `remote_port`, as the kernel reports them in /proc/net/tcp, or None when there is none."""
-    with open("/proc/net/tcp") as table:
-        for line in table.readlines()[1:]:
-            fields = line.split()
-            local, remote, queues = fields[1], fields[2], fields[4]
-            if int(local.split(":")[1], 16) == local_port and int(remote.split(":")[1], 16) == remote_port:
-                send_queue, receive_queue = (int(q, 16) for q in queues.split(":"))
-                return send_queue, receive_queue
-    return None
 
 
 def wait_until_read(server, client, timeout=10.0):

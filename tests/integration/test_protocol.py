@@ -9,7 +9,7 @@ import tempfile
 import time
 import unittest
 
-from harness import INDEX_BYTES, RawClient, Server
+from harness import INDEX_BYTES, RawClient, Server, tcp_queues
 
 GET_INDEX = b"GET /app1/ HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -43,6 +43,26 @@ class ProtocolTest(unittest.TestCase):
             self.assertIn(b"Cannot GET /app1/first", answers[1][2])
             self.assertEqual(answers[2][2], b"GET,HEAD")
             self.assertIn(b"Cannot GET /app1/second", answers[3][2])
+
+    def test_answers_the_socket_cannot_take_at_once_arrive_whole_and_in_order(self):
+        # An answer is first written without waiting; what the socket does not take then goes
+        # out as the client reads. A client with a small receive buffer that pipelines many
+        # requests before reading stops the server's writes part-way, at any byte of the queued
+        # answers, of a head or of a body.
+        count = 400
+        with RawClient(self.server, timeout=10) as client:
+            client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.send(b"".join(b"GET /app1/ HTTP/1.1\r\nHost: a\r\nX-Request-Id: r%d\r\n\r\n" % i
+                                 for i in range(count)))
+            # Read only once the server holds answers the client has no room for.
+            client_port = client.sock.getsockname()[1]
+            deadline = time.monotonic() + 10
+            while (tcp_queues(self.server.port, client_port) or (0, 0))[0] == 0:
+                self.assertLess(time.monotonic(), deadline, "the server's writes never stalled")
+                time.sleep(0.01)
+            for i in range(count):
+                status, headers, body = client.read_response()
+                self.assertEqual((status, headers["x-request-id"], body), (200, "r%d" % i, INDEX_BYTES))
 
     def test_pipelined_answers_never_wait_for_an_unfinished_request(self):
         # Answers to pipelined requests go out together, but never held back by a request the
