@@ -47,6 +47,8 @@ class Headers {
   void set(std::string_view name, std::string_view value);
   /// Appends a field even if one of that name exists.
   void add(std::string_view name, std::string_view value);
+  /// Makes room for `count` fields in all, so adding them allocates once.
+  void reserve(std::size_t count) { fields_.reserve(count); }
   void erase(std::string_view name);
   /// Removes every field for which `remove(field)` is true.
   template <typename Predicate>

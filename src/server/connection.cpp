@@ -490,7 +490,7 @@ struct RequestUnderWay {
   RequestUnderWay(std::size_t header_limit, std::size_t body_limit)
       : reader(header_limit, body_limit) {}
   RequestReader reader;
-  http::Request request;
+  std::optional<http::Request> request;  ///< made from the reader once it is whole
 };
 
 /// Reads one request and answers or refuses it. A coroutine of its own, so the reader, the
@@ -507,8 +507,8 @@ asio::awaitable<AfterRequest> serve_request(Connection& c) {
     co_return AfterRequest::linger;
   }
   const bool keep_alive = reader.keep_alive();
-  under_way->request = reader.release();
-  const bool goes_on = co_await answer(c, under_way->request, keep_alive);
+  http::Request& request = under_way->request.emplace(reader.release());
+  const bool goes_on = co_await answer(c, request, keep_alive);
   co_return goes_on ? AfterRequest::go_on : AfterRequest::close;
 }
 

@@ -164,7 +164,9 @@ void RequestReader::start_body() {
   reading_body_ = true;
   // The headers as they are now. Beast files a trailer field next to a header of the same name,
   // so what arrives later cannot be told from the headers by position.
-  for (const auto& field : parser_.get()) headers_.add(field.name_string(), field.value());
+  const auto& fields = parser_.get();
+  headers_.reserve(static_cast<std::size_t>(std::distance(fields.begin(), fields.end())));
+  for (const auto& field : fields) headers_.add(field.name_string(), field.value());
   head_field_bytes_ = field_bytes(parser_.get());
   keep_alive_ = keeps_alive(parser_.get());
   trailer_budget_ = header_limit_ > consumed_ ? header_limit_ - consumed_ : 0;
