@@ -137,6 +137,10 @@ std::string environment_source(const CLI::App& cli, const std::string& message,
 
 }  // namespace
 
+unsigned default_workers(bool embedded_store, unsigned usable_cores) {
+  return embedded_store ? std::max(2u, usable_cores) : 4u;
+}
+
 ConfigResult parse_config(int argc, const char* const* argv) {
   Config config;
   config.threads = usable_cores();
@@ -224,10 +228,10 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("DB_TIMEOUT")
       ->capture_default_str()
       ->check(duration);
-  cli.add_option("--workers", config.workers, "Threads for database calls")
-      ->envname("WORKERS")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 256u));
+  auto* workers = cli.add_option("--workers", config.workers, "Threads for database calls")
+                      ->envname("WORKERS")
+                      ->default_str(std::string(stated_default_of("--workers")))
+                      ->check(CLI::Range(1u, 256u));
   cli.add_option("--worker-queue", config.worker_queue,
                  "Database calls that may wait (beyond: 503)")
       ->envname("WORKER_QUEUE")
@@ -389,6 +393,9 @@ ConfigResult parse_config(int argc, const char* const* argv) {
                 << " holds no URI on its first line\n";
       return {std::nullopt, 2};
     }
+  }
+  if (workers->count() == 0) {
+    config.workers = default_workers(config.mongo_url.empty(), usable_cores());
   }
   if (!config.mongo_url.empty() && config.mongo_url.rfind("mongodb://", 0) != 0 &&
       config.mongo_url.rfind("mongodb+srv://", 0) != 0) {

@@ -37,8 +37,9 @@ struct Config {
       default_size("--log-resend-window");  ///< re-sent after a reconnect
   std::string mongo_url;                    ///< empty: the embedded SQLite database in data_dir
   std::chrono::milliseconds db_timeout =
-      default_duration("--db-timeout");            ///< bounds every database call (then 503)
-  unsigned workers = default_number("--workers");  ///< threads for blocking work (database calls)
+      default_duration("--db-timeout");  ///< bounds every database call (then 503)
+  /// Threads for blocking work (database calls); parse_config: default_workers.
+  unsigned workers = 4;
   std::size_t worker_queue =
       default_number("--worker-queue");  ///< database calls that may wait; beyond: 503 at once
   std::size_t body_limit =
@@ -81,6 +82,12 @@ struct ConfigResult {
   std::optional<Config> config;
   int exit_code = 0;
 };
+
+/// WORKERS when unset. The embedded store's calls are local work (SQLite's CPU and the disk):
+/// workers beyond the cores only take turns and switch, so one per usable core, and at least 2 so
+/// that one write's wait on the disk does not hold every read back. MongoDB's calls wait on the
+/// network, during which a worker uses no core: 4.
+unsigned default_workers(bool embedded_store, unsigned usable_cores);
 
 /// Reads flags and environment variables (flags win). Prints --help or errors itself.
 ConfigResult parse_config(int argc, const char* const* argv);

@@ -30,7 +30,7 @@ inline constexpr SettingDefault kSettingDefaults[] = {
     {"--mongo-url", "MONGO_URL", "", "unset: embedded SQLite"},
     {"--mongo-url-file", "MONGO_URL_FILE", ""},
     {"--db-timeout", "DB_TIMEOUT", "2s"},
-    {"--workers", "WORKERS", "4"},
+    {"--workers", "WORKERS", "", "embedded SQLite: one per usable core, at least 2; MongoDB: 4"},
     {"--worker-queue", "WORKER_QUEUE", "256"},
     {"--log-level", "LOG_LEVEL", "info"},
     {"--log-format", "LOG_FORMAT", "text"},
@@ -65,6 +65,14 @@ inline constexpr std::string_view kProductionLogstash = "logstash:9000";
 constexpr std::string_view default_of(std::string_view flag) {
   for (const SettingDefault& setting : kSettingDefaults) {
     if (setting.flag == flag) return setting.value;
+  }
+  throw "no such setting";
+}
+
+/// The default of `flag` as the README states it (its words when the value is worked out).
+constexpr std::string_view stated_default_of(std::string_view flag) {
+  for (const SettingDefault& setting : kSettingDefaults) {
+    if (setting.flag == flag) return setting.stated();
   }
   throw "no such setting";
 }

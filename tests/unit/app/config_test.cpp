@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "app/usable_cores.hpp"
+
 namespace cppapp::app {
 namespace {
 
@@ -35,6 +37,27 @@ TEST(ParseConfig, DefaultsMatchTheDesign) {
   EXPECT_EQ(result.config->header_limit, 16u * 1024u);
   EXPECT_EQ(result.config->shutdown_grace, milliseconds(10'000));
   EXPECT_EQ(result.config->keepalive_timeout, milliseconds(5'000));
+}
+
+TEST(ParseConfig, WorkersFollowTheStoreUnlessSet) {
+  // The embedded store's calls are local work: one worker per usable core, at least 2.
+  EXPECT_EQ(default_workers(true, 1), 2u);
+  EXPECT_EQ(default_workers(true, 2), 2u);
+  EXPECT_EQ(default_workers(true, 8), 8u);
+  // MongoDB's calls wait on the network: 4 whatever the cores.
+  EXPECT_EQ(default_workers(false, 1), 4u);
+  EXPECT_EQ(default_workers(false, 16), 4u);
+
+  const char* embedded[] = {"cppapp"};
+  ASSERT_TRUE(parse_config(1, embedded).config);
+  EXPECT_EQ(parse_config(1, embedded).config->workers, default_workers(true, usable_cores()));
+  const char* mongo[] = {"cppapp", "--mongo-url", "mongodb://mongo-store/nodeapp"};
+  EXPECT_EQ(parse_config(3, mongo).config->workers, 4u);
+  const char* given[] = {"cppapp", "--mongo-url", "mongodb://mongo-store/nodeapp", "--workers",
+                         "7"};
+  EXPECT_EQ(parse_config(5, given).config->workers, 7u);
+  const char* given_embedded[] = {"cppapp", "--workers", "1"};
+  EXPECT_EQ(parse_config(3, given_embedded).config->workers, 1u);
 }
 
 TEST(ParseConfig, FlagsOverrideDefaults) {
