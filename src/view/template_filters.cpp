@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <clocale>
 #include <cmath>
+#include <cstdint>
 #include <cwctype>
 #include <functional>
 #include <limits>
@@ -109,6 +110,19 @@ double js_round(double x) {
 }
 
 // JS parseInt(String(v), radix).
+/// JavaScript's ToInt32, as parseInt applies it to its radix: NaN and the infinities are 0, any
+/// other number its integer part modulo 2^32, read as signed. (A plain cast of NaN or of a number
+/// beyond int's range is undefined behaviour.)
+int to_int32(double number) {
+  if (!std::isfinite(number)) return 0;
+  constexpr double kTwoTo32 = 4294967296.0;
+  // fmod keeps the sign, so |wrapped| < 2^32 always fits in 64 bits.
+  auto wrapped = static_cast<std::int64_t>(std::fmod(std::trunc(number), kTwoTo32));
+  if (wrapped < 0) wrapped += static_cast<std::int64_t>(kTwoTo32);
+  if (wrapped >= (std::int64_t{1} << 31)) wrapped -= static_cast<std::int64_t>(kTwoTo32);
+  return static_cast<int>(wrapped);
+}
+
 double parse_int(const Value& v, int radix) {
   std::string s = to_string(v);
   std::size_t i = 0;
@@ -602,8 +616,7 @@ std::optional<Value> apply_filter(const std::string& name, std::vector<Value> ar
   if (name == "int") {
     bind_keywords(args, kwargs, {"value", "default", "base"});
     Value base = arg(args, 2);
-    double res =
-        parse_int(arg(args, 0), base.is_undefined() ? 10 : static_cast<int>(to_number(base)));
+    double res = parse_int(arg(args, 0), base.is_undefined() ? 10 : to_int32(to_number(base)));
     return std::isnan(res) ? arg(args, 1) : Value::from_number(res);
   }
   if (!kwargs.empty()) {  // other filters receive the keyword object as a trailing argument

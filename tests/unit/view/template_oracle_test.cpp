@@ -85,6 +85,8 @@ ytab	zq)T", false, 0, 0, ""},
     {R"T({{ 'hello world foo' | truncate(9) }}|{{ 'hello world' | truncate(5, true) }}|{{ 'hello world' | truncate(7, false, '>>') }}|{{ 'short' | truncate(10) }}|{{ 'helloworld' | truncate(3) }})T", "", R"T({})T", R"T(hello...|hello...|hello&gt;&gt;|short|hel...)T", false, 0, 0, ""},
     {R"T({{ 3.14159 | round }} {{ 3.14159 | round(2) }} {{ 3.5 | round }} {{ 2.5 | round }} {{ -2.5 | round }} {{ 3.11 | round(1, 'ceil') }} {{ 3.19 | round(1, 'floor') }})T", "", R"T({})T", R"T(3 3.14 4 3 -2 3.2 3.1)T", false, 0, 0, ""},
     {R"T({{ '42abc' | int }} {{ 'abc' | int }} {{ 'abc' | int(7) }} {{ 3.9 | int }} {{ '0x1A' | int }} {{ 'ff' | int(base=16) }} {{ '-12' | int }})T", "", R"T({})T", R"T(42  7 3 0 255 -12)T", false, 0, 0, ""},
+    // The radix goes through JavaScript's ToInt32: NaN and Infinity are 0 (base 10), 2^32 + 2 is 2.
+    {R"T({{ '42' | int(base='x') }} {{ '11' | int(base=4294967298) }} {{ '11' | int(base=-4294967294) }} {{ '12' | int(base=1e400) }})T", "", R"T({})T", R"T(42 3 3 12)T", false, 0, 0, ""},
     {R"T({{ '3.5kg' | float }} {{ 'x' | float }} {{ 'x' | float(1.5) }} {{ '1e3' | float }} {{ -4 | abs }} {{ '-4.5' | abs }})T", "", R"T({})T", R"T(3.5  1.5 1000 4 4.5)T", false, 0, 0, ""},
     {R"T({{ [3,1,2] | sort }} {{ [3,1,2] | sort(true) }} {{ ['b','A','c'] | sort }} {{ ['b','A','c'] | sort(false, true) }} {{ [10, 9, 100] | sort }})T", "", R"T({})T", R"T(1,2,3 3,2,1 A,b,c A,b,c 9,10,100)T", false, 0, 0, ""},
     {R"T({% for u in users | sort(attribute='age') %}{{ u.name }}{% endfor %}|{% for u in users | sort(true, false, 'name') %}{{ u.name }}{% endfor %})T", "", R"T({"users": [{"name": "b", "age": 30}, {"name": "a", "age": 20}, {"name": "C", "age": 25}]})T", R"T(aCb|Cba)T", false, 0, 0, ""},
