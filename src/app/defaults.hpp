@@ -61,20 +61,22 @@ inline constexpr SettingDefault kSettingDefaults[] = {
 /// Where production ships its logs when LOGSTASH_ADDR is not set (the seed's logstash:9000).
 inline constexpr std::string_view kProductionLogstash = "logstash:9000";
 
-/// The default of `flag` as written (a flag not in the table does not compile when constant).
-constexpr std::string_view default_of(std::string_view flag) {
+/// The table's row for `flag` (a flag not in the table does not compile when constant).
+constexpr const SettingDefault& setting_of(std::string_view flag) {
   for (const SettingDefault& setting : kSettingDefaults) {
-    if (setting.flag == flag) return setting.value;
+    if (setting.flag == flag) return setting;
   }
   throw "no such setting";
 }
 
+/// The default of `flag` as written.
+constexpr std::string_view default_of(std::string_view flag) {
+  return setting_of(flag).value;
+}
+
 /// The default of `flag` as the README states it (its words when the value is worked out).
 constexpr std::string_view stated_default_of(std::string_view flag) {
-  for (const SettingDefault& setting : kSettingDefaults) {
-    if (setting.flag == flag) return setting.stated();
-  }
-  throw "no such setting";
+  return setting_of(flag).stated();
 }
 
 namespace defaults_detail {

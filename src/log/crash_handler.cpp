@@ -64,7 +64,7 @@ int find_build_id(dl_phdr_info* info, std::size_t, void* out) {
 // Prepared at install time; the handler only copies and writes.
 char crash_file[4096];
 char crash_record_middle[2048];  ///< the JSON fields that do not change: ,"label":…,"process.pid":…
-std::size_t record_middle_length = 0;
+std::size_t crash_record_middle_length = 0;
 char alternate_stack[64 * 1024];
 
 /// The modules (the executable, the shared libraries) loaded at install time, and those loaded
@@ -164,7 +164,7 @@ void on_fatal_signal(int signal_number) {
   put_literal(record, sizeof record, &used, "\",\"message\":\"fatal signal SIG");
   put(record, sizeof record, &used, name, std::strlen(name));
   put_literal(record, sizeof record, &used, "\"");
-  put(record, sizeof record, &used, crash_record_middle, record_middle_length);
+  put(record, sizeof record, &used, crash_record_middle, crash_record_middle_length);
   put_literal(record, sizeof record, &used, ",\"error.stack_trace\":\"");
   for (int i = 0; i < depth; ++i) {
     if (i > 0) put_literal(record, sizeof record, &used, " ");
@@ -228,7 +228,7 @@ void install_crash_handler(const std::filesystem::path& spool_dir, const Identit
   middle.front() = ',';
   middle.pop_back();
   std::snprintf(crash_record_middle, sizeof crash_record_middle, "%s", middle.c_str());
-  record_middle_length = std::strlen(crash_record_middle);
+  crash_record_middle_length = std::strlen(crash_record_middle);
 
   // The unwinder and backtrace_symbols_fd may load or set up what they need on first use, which
   // allocates: do it now, not in the handler.

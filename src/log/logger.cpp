@@ -319,7 +319,7 @@ void emit(Event event) {
   std::string json =
       need_json ? to_json(event, state->identity, next_event_id().view()) : std::string();
   deliver_record(event.level, state->options.json_console ? std::string() : human_line(event),
-                 std::move(json));
+                 json);
 }
 
 namespace {

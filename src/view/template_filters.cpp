@@ -109,7 +109,6 @@ double js_round(double x) {
   return r;
 }
 
-// JS parseInt(String(v), radix).
 /// JavaScript's ToInt32, as parseInt applies it to its radix: NaN and the infinities are 0, any
 /// other number its integer part modulo 2^32, read as signed. (A plain cast of NaN or of a number
 /// beyond int's range is undefined behaviour.)
@@ -123,6 +122,7 @@ int to_int32(double number) {
   return static_cast<int>(wrapped);
 }
 
+// JS parseInt(String(v), radix).
 double parse_int(const Value& v, int radix) {
   std::string s = to_string(v);
   std::size_t i = 0;
