@@ -156,7 +156,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
               compression_threshold = text_default("--compression-threshold"),
               compression_cache = text_default("--compression-cache"),
               page_cache = text_default("--page-cache"),
-              answer_cache = text_default("--answer-cache");
+              answer_cache = text_default("--answer-cache"),
+              read_cache = text_default("--read-cache");
   std::string db_timeout = text_default("--db-timeout"), mongo_url_file;
   std::string log_format = text_default("--log-format"), log_buffer = text_default("--log-buffer"),
               log_spool_max = text_default("--log-spool-max"),
@@ -314,6 +315,13 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->envname("ANSWER_CACHE")
       ->capture_default_str()
       ->check(size);
+  cli.add_option("--read-cache", read_cache,
+                 "Embedded store: pages of entries kept in memory between writes, so a read that "
+                 "no write changed is answered without the database; at most 1s behind another "
+                 "program writing the file (0: none)")
+      ->envname("READ_CACHE")
+      ->capture_default_str()
+      ->check(size);
   cli.add_option("--static-cache-validity", static_cache_validity,
                  "Production: how long where a static path leads (links resolved, readable) is "
                  "reused; the file itself is checked every time (0: full lookup every time)")
@@ -420,6 +428,7 @@ ConfigResult parse_config(int argc, const char* const* argv) {
   config.compression_cache = *http::parse_byte_size(compression_cache);
   config.page_cache = *http::parse_byte_size(page_cache);
   config.answer_cache = *http::parse_byte_size(answer_cache);
+  config.read_cache = *http::parse_byte_size(read_cache);
   config.static_cache_validity = *parse_duration(static_cache_validity);
   config.shutdown_grace = *parse_duration(shutdown_grace);
   config.header_timeout = *parse_duration(header_timeout);

@@ -55,6 +55,8 @@ struct Config {
       default_size("--page-cache");  ///< production: rendered pages kept by context
   std::size_t answer_cache =
       default_size("--answer-cache");  ///< whole answers kept per event loop (the index)
+  std::size_t read_cache =
+      default_size("--read-cache");  ///< embedded store: pages of entries kept between writes
   std::chrono::milliseconds static_cache_validity =
       default_duration("--static-cache-validity");  ///< production: file lookups reused
   std::chrono::milliseconds shutdown_grace =

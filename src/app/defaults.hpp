@@ -47,6 +47,7 @@ inline constexpr SettingDefault kSettingDefaults[] = {
     {"--compression-cache", "COMPRESSION_CACHE", "16mb"},
     {"--page-cache", "PAGE_CACHE", "8mb"},
     {"--answer-cache", "ANSWER_CACHE", "256kb"},
+    {"--read-cache", "READ_CACHE", "256kb"},
     {"--static-cache-validity", "STATIC_CACHE_VALIDITY", "1s"},
     {"--shutdown-grace", "SHUTDOWN_GRACE", "10s"},
     {"--header-timeout", "HEADER_TIMEOUT", "10s"},

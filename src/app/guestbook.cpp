@@ -201,11 +201,10 @@ void guestbook_page(const Services& services, const RequestPtr& request, const R
         "Bad Request: 'before' must be an entry id (24 hexadecimal characters)"));
     return;
   }
-  run_store_work(
-      services, request, reply,
-      [&services, request, before] {
-        return render_guestbook(services, *request, services.store.list(kPageSize, before),
-                                form_values({}), {}, "", 200);
+  run_store_read(
+      services, request, reply, kPageSize, before,
+      [&services, request](const store::Page& page) {
+        return render_guestbook(services, *request, page, form_values({}), {}, "", 200);
       },
       [&services, request](const StoreRefusal& refusal) {
         return render_guestbook(services, *request, {}, form_values({}), {}, refusal.message,
@@ -222,23 +221,21 @@ void guestbook_post(const Services& services, const RequestPtr& request, const R
   };
   if (!checked.entry) {
     json::object errors = errors_json(checked.field_errors);
-    run_store_work(
-        services, request, reply,
-        [&services, request, form, errors] {
-          return render_guestbook(services, *request, services.store.list(kPageSize, std::nullopt),
-                                  form, errors, "", 400);
+    run_store_read(
+        services, request, reply, kPageSize, std::nullopt,
+        [&services, request, form, errors](const store::Page& page) {
+          return render_guestbook(services, *request, page, form, errors, "", 400);
         },
         keep_input);
     return;
   }
   if (const auto wait = write_wait_seconds(services, *request)) {
     // The page as it is, with what was typed and when to send it again.
-    run_store_work(
-        services, request, reply,
-        [&services, request, form, seconds = *wait] {
+    run_store_read(
+        services, request, reply, kPageSize, std::nullopt,
+        [&services, request, form, seconds = *wait](const store::Page& page) {
           return with_retry_after(
-              render_guestbook(services, *request, services.store.list(kPageSize, std::nullopt),
-                               form, {}, too_fast_message(seconds), 429),
+              render_guestbook(services, *request, page, form, {}, too_fast_message(seconds), 429),
               seconds);
         },
         keep_input);
@@ -275,10 +272,9 @@ void api_list_entries(const Services& services, const RequestPtr& request, const
     reply(validation_failed(400, "The query parameters are invalid.", problems));
     return;
   }
-  run_store_work(
-      services, request, reply,
-      [&services, request, limit, before] {
-        const store::Page page = services.store.list(limit, before);
+  run_store_read(
+      services, request, reply, limit, before,
+      [request](const store::Page& page) {
         // One arena for the whole document, freed at once; a value already: no copy to pass on.
         json::monotonic_resource arena(16 * 1024);
         const json::storage_ptr storage(&arena);

@@ -140,6 +140,11 @@ class LiveValues final : public prometheus::Collectable {
                                 "Name and message bytes of the entries this process stored",
                                 MetricType::Counter,
                                 static_cast<double>(guestbook->stored_bytes.load())));
+      families.push_back(single("cppapp_guestbook_reads_from_memory_total",
+                                "Pages of entries answered from memory (READ_CACHE), with no "
+                                "database call",
+                                MetricType::Counter,
+                                static_cast<double>(guestbook->reads_from_memory.load())));
       ClientMetric rate_limited;
       rate_limited.label = {{"reason", "rate_limited"}};
       rate_limited.counter.value = static_cast<double>(guestbook->rate_limited.load());

@@ -31,7 +31,7 @@ std::unique_ptr<view::TemplateEngine> open_views(const Config& config) {
 
 std::unique_ptr<store::Store> open_store(const Config& config) {
   return config.mongo_url.empty()
-             ? store::open_sqlite_store(config.data_dir)
+             ? store::open_sqlite_store(config.data_dir, config.read_cache)
              : store::load_mongo_store({.uri = config.mongo_url, .timeout = config.db_timeout});
 }
 

@@ -83,6 +83,56 @@ EntryCapReached::EntryCapReached(std::uint64_t cap)
                          " entries (MAX_ENTRIES); new ones are refused"),
       cap(cap) {}
 
+namespace {
+
+/// Runs `work` and replies with its response, or with the refusal or error page its failure
+/// calls for (see run_store_work). `asked_database`: the work called the store, so a success
+/// also says the database answers again.
+void answer_from_work(const Services& services, const RequestPtr& request, const Reply& reply,
+                      const std::function<http::Response()>& work, const RefusalAnswer& refused,
+                      bool asked_database) {
+  try {
+    http::Response response = work();
+    if (asked_database) report_recovery(services, *request);
+    reply(std::move(response));
+  } catch (const store::StoreError& error) {
+    switch (error.kind) {
+      case store::StoreError::Kind::unavailable:
+        log_failure(unavailable_lines, *request, "database call failed", error.what());
+        reply(with_retry_after(refused(unavailable(kDatabaseAway))));
+        break;
+      case store::StoreError::Kind::full:
+        services.monitor.note_storage_full();
+        services.counters.storage_full.fetch_add(1, std::memory_order_relaxed);
+        log_failure(full_lines, *request, "write refused, storage full", error.what());
+        reply(refused(storage_full()));
+        break;
+      case store::StoreError::Kind::failed:
+        log_failure(failed_lines, *request, "database call failed", error.what());
+        reply(http::error_response(*request, 500, "database_error", "Internal Server Error"));
+        break;
+    }
+  } catch (const EntryCapReached& error) {
+    services.counters.storage_full.fetch_add(1, std::memory_order_relaxed);
+    log_failure(cap_lines, *request, "write refused", error.what());
+    reply(refused(
+        {507, "storage_full",
+         "The guestbook is full (it keeps a fixed number of entries), so your entry was not "
+         "saved."}));
+  } catch (const view::TemplateUnavailable& error) {
+    log_failure(render_lines, *request, "render unavailable", error.what());
+    reply(template_unavailable(*request));
+  } catch (const view::TemplateError& error) {
+    log_failure(render_lines, *request, "render error", error.what());
+    reply(http::error_response(*request, 500, "render_failed", "Internal Server Error"));
+  } catch (const std::exception& error) {
+    log_failure(other_lines, *request, "unhandled error", error.what());
+    reply(http::error_response(*request, 500, "internal_error", "Internal Server Error"));
+  }
+}
+
+}  // namespace
+
 void run_store_work(const Services& services, const RequestPtr& request, const Reply& reply,
                     std::function<http::Response()> work, RefusalAnswer refused) {
   if (services.monitor.known_down()) {
@@ -90,48 +140,33 @@ void run_store_work(const Services& services, const RequestPtr& request, const R
     return;
   }
   auto job = [&services, request, reply, work = std::move(work), refused]() {
-    try {
-      http::Response response = work();
-      report_recovery(services, *request);
-      reply(std::move(response));
-    } catch (const store::StoreError& error) {
-      switch (error.kind) {
-        case store::StoreError::Kind::unavailable:
-          log_failure(unavailable_lines, *request, "database call failed", error.what());
-          reply(with_retry_after(refused(unavailable(kDatabaseAway))));
-          break;
-        case store::StoreError::Kind::full:
-          services.monitor.note_storage_full();
-          services.counters.storage_full.fetch_add(1, std::memory_order_relaxed);
-          log_failure(full_lines, *request, "write refused, storage full", error.what());
-          reply(refused(storage_full()));
-          break;
-        case store::StoreError::Kind::failed:
-          log_failure(failed_lines, *request, "database call failed", error.what());
-          reply(http::error_response(*request, 500, "database_error", "Internal Server Error"));
-          break;
-      }
-    } catch (const EntryCapReached& error) {
-      services.counters.storage_full.fetch_add(1, std::memory_order_relaxed);
-      log_failure(cap_lines, *request, "write refused", error.what());
-      reply(refused(
-          {507, "storage_full",
-           "The guestbook is full (it keeps a fixed number of entries), so your entry was not "
-           "saved."}));
-    } catch (const view::TemplateUnavailable& error) {
-      log_failure(render_lines, *request, "render unavailable", error.what());
-      reply(template_unavailable(*request));
-    } catch (const view::TemplateError& error) {
-      log_failure(render_lines, *request, "render error", error.what());
-      reply(http::error_response(*request, 500, "render_failed", "Internal Server Error"));
-    } catch (const std::exception& error) {
-      log_failure(other_lines, *request, "unhandled error", error.what());
-      reply(http::error_response(*request, 500, "internal_error", "Internal Server Error"));
-    }
+    answer_from_work(services, request, reply, work, refused, /*asked_database=*/true);
   };
   if (!services.pool.try_submit(std::move(job))) {
     reply(with_retry_after(refused(unavailable(kBusy))));
   }
+}
+
+void run_store_read(const Services& services, const RequestPtr& request, const Reply& reply,
+                    std::size_t limit, std::optional<std::string> before,
+                    std::function<http::Response(const store::Page& page)> work,
+                    RefusalAnswer refused) {
+  // Known down: refused as every database call is, though the page may be in memory.
+  if (!services.monitor.known_down()) {
+    if (const auto page = services.store.current_page(limit, before)) {
+      services.counters.reads_from_memory.fetch_add(1, std::memory_order_relaxed);
+      answer_from_work(
+          services, request, reply, [&work, &page] { return work(*page); }, refused,
+          /*asked_database=*/false);
+      return;
+    }
+  }
+  run_store_work(
+      services, request, reply,
+      [&services, limit, before = std::move(before), work = std::move(work)] {
+        return work(services.store.list(limit, before));
+      },
+      std::move(refused));
 }
 
 }  // namespace cppapp::app

@@ -1,13 +1,18 @@
 // Running a database call for a request: on the worker pool, never on an event loop, with a
 // 503 when the database is away or the pool is full and a 507 when it has no room for a write.
+// A read the store can answer from memory (store::Store::current_page) skips the pool.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "app/controllers.hpp"
+#include "store/store.hpp"
 
 namespace cppapp::app {
 
@@ -41,5 +46,14 @@ http::Response template_unavailable(const http::Request& request);
 /// a count of the rest).
 void run_store_work(const Services& services, const RequestPtr& request, const Reply& reply,
                     std::function<http::Response()> work, RefusalAnswer refused);
+
+/// run_store_work for work on one page of entries, `list(limit, before)`: done at once on the
+/// calling event loop, with no database call and no worker, when the store holds that page as
+/// current (store::Store::current_page: the embedded store, nothing written since); else the
+/// page is read on a worker. Failures are answered as run_store_work answers them.
+void run_store_read(const Services& services, const RequestPtr& request, const Reply& reply,
+                    std::size_t limit, std::optional<std::string> before,
+                    std::function<http::Response(const store::Page& page)> work,
+                    RefusalAnswer refused);
 
 }  // namespace cppapp::app

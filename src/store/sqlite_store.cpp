@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "store/object_id.hpp"
+#include "store/recent_pages.hpp"
 #include "store/store.hpp"
 
 namespace cppapp::store {
@@ -23,6 +24,9 @@ namespace {
 
 constexpr int busy_timeout_ms = 5000;
 constexpr std::size_t max_idle_connections = 8;
+// How long a kept page answers without the database being asked again: the bound on the one
+// change by another program that the files' stamp can miss (see recent_pages.hpp).
+constexpr auto recent_page_max_age = std::chrono::seconds(1);
 
 struct ConnectionCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -161,7 +165,8 @@ Connection open_connection(const std::filesystem::path& file) {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::filesystem::path file) : file_(std::move(file)) {
+  SqliteStore(std::filesystem::path file, std::size_t recent_pages_bytes)
+      : file_(std::move(file)), recent_(recent_pages_bytes, recent_page_max_age) {
     Connection db = open_connection(file_);
     execute(db.get(), "PRAGMA journal_mode=WAL");
     execute(db.get(),
@@ -210,6 +215,7 @@ class SqliteStore final : public Store {
     const int code = sqlite3_step(statement.get());
     if (code != SQLITE_DONE) throw error_from(lease.db(), code, "insert");
     count_.fetch_add(1, std::memory_order_relaxed);
+    recent_.forget_all();
     return stored;
   }
 
@@ -218,6 +224,10 @@ class SqliteStore final : public Store {
     if (before && !is_valid_id(*before)) return page;
     limit = std::min(limit, max_list_limit);
     if (limit == 0) return page;
+    // Taken before the read: a write committing while it runs keeps its page from being kept
+    // (cppapp's) or from being found again (another program's).
+    const std::uint64_t generation = recent_.generation();
+    const FilesStamp files = recent_.enabled() ? stamp_files(file_) : FilesStamp{};
     std::string sql = "SELECT " + std::string(entry_columns) + " FROM entries";
     if (before) sql += " WHERE id < ?1";
     sql += " ORDER BY id DESC LIMIT ?2";
@@ -237,7 +247,14 @@ class SqliteStore final : public Store {
     }
     if (code != SQLITE_ROW && code != SQLITE_DONE) throw error_from(lease.db(), code, "list");
     if (more) page.older_cursor = page.entries.back().id;
+    if (recent_.enabled()) recent_.keep(limit, before, generation, files, page);
     return page;
+  }
+
+  std::shared_ptr<const Page> current_page(std::size_t limit,
+                                           const std::optional<std::string>& before) override {
+    if (!recent_.enabled() || (before && !is_valid_id(*before))) return nullptr;
+    return recent_.find(std::min(limit, max_list_limit), before, stamp_files(file_));
   }
 
   std::optional<Entry> get(std::string_view id) override {
@@ -310,18 +327,20 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> count_{0};
   std::mutex mutex_;
   std::vector<Connection> idle_;
+  RecentPages recent_;
 };
 
 }  // namespace
 
-std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& data_dir) {
+std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& data_dir,
+                                         std::size_t recent_pages_bytes) {
   std::error_code error;
   std::filesystem::create_directories(data_dir, error);
   if (error) {
     throw StoreError(StoreError::Kind::unavailable,
                      "sqlite: cannot create " + data_dir.string() + ": " + error.message());
   }
-  return std::make_unique<SqliteStore>(data_dir / "guestbook.sqlite3");
+  return std::make_unique<SqliteStore>(data_dir / "guestbook.sqlite3", recent_pages_bytes);
 }
 
 }  // namespace cppapp::store

@@ -60,6 +60,13 @@ class Store {
   /// `before` when given. Callers check `before` with is_valid_id; a malformed one gives an empty
   /// page. Throws StoreError.
   virtual Page list(std::size_t limit, const std::optional<std::string>& before) = 0;
+  /// The page list(limit, before) would return, when the store knows it without a database call
+  /// (the embedded store: a page read since its last write, see recent_pages.hpp); null when it
+  /// does not. Never blocks, so an event loop may ask.
+  virtual std::shared_ptr<const Page> current_page(std::size_t /*limit*/,
+                                                   const std::optional<std::string>& /*before*/) {
+    return nullptr;
+  }
   /// The entry with this id; nullopt for unknown or malformed ids. Throws StoreError.
   virtual std::optional<Entry> get(std::string_view id) = 0;
   /// Returns when the database answers; throws StoreError(unavailable) when it cannot be reached.
@@ -79,9 +86,11 @@ class Store {
 /// True for 24 lower-case hex chars, the only id form either store ever produces.
 bool is_valid_id(std::string_view id);
 
-/// Opens (creating when needed) `data_dir`/guestbook.sqlite3 in WAL mode with its schema.
+/// Opens (creating when needed) `data_dir`/guestbook.sqlite3 in WAL mode with its schema, keeping
+/// up to `recent_pages_bytes` of pages read since the last write (READ_CACHE; 0: none).
 /// Throws StoreError when the directory or the file cannot be created or opened.
-std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& data_dir);
+std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& data_dir,
+                                         std::size_t recent_pages_bytes = 0);
 
 /// How to reach MongoDB.
 struct MongoOptions {

@@ -148,8 +148,60 @@ class GuestbookContract:
         self.assertIn(UNICODE_SAMPLES[-1], page)
 
 
+def reads_from_memory(server):
+    metrics = server.get("/metrics").body.decode()
+    return int(float(re.search(r"^cppapp_guestbook_reads_from_memory_total (\S+)$", metrics, re.M).group(1)))
+
+
 class EmbeddedGuestbookTest(GuestbookContract, unittest.TestCase):
     pass
+
+
+class ReadCacheTest(unittest.TestCase):
+    """READ_CACHE: the embedded store answers a page it read since its last write from memory
+    (counted in /metrics), and a write shows in the very next read; MongoDB (other replicas
+    write too) and READ_CACHE=0 always ask the database."""
+
+    def post(self, server, message):
+        response = server.request("POST", "/app1/api/entries", {"Content-Type": "application/json"},
+                                  json.dumps({"name": "Cache", "message": message}).encode())
+        self.assertEqual(response.status, 201, response.body)
+
+    def messages(self, server, path="/app1/api/entries"):
+        return [entry["message"] for entry in json.loads(server.get(path).body)["entries"]]
+
+    def test_a_page_read_again_comes_from_memory_and_a_write_shows_at_once(self):
+        with Server(env={"WRITE_RATE": "off"}) as server:
+            self.post(server, "one")
+            self.assertEqual(self.messages(server), ["one"])
+            self.assertEqual(reads_from_memory(server), 0, "the first read asks the database")
+            self.assertEqual(self.messages(server), ["one"])
+            self.assertEqual(reads_from_memory(server), 1)
+            # The guestbook page shows the same page of entries (the newest 20).
+            self.assertIn(b"one", server.get("/app1/guestbook").body)
+            self.assertEqual(reads_from_memory(server), 2)
+            self.post(server, "two")
+            self.assertIn(b"two", server.get("/app1/guestbook").body)
+            self.assertEqual(reads_from_memory(server), 2, "a write forgets every page")
+            self.assertEqual(self.messages(server), ["two", "one"])
+            self.assertEqual(reads_from_memory(server), 3)
+            self.assertEqual(self.messages(server, "/app1/api/entries?limit=1"), ["two"])
+            self.assertEqual(reads_from_memory(server), 3, "each limit and cursor is a page of its own")
+            self.assertEqual(self.messages(server, "/app1/api/entries?limit=1"), ["two"])
+            self.assertEqual(reads_from_memory(server), 4)
+
+    def test_nothing_comes_from_memory_without_read_cache_or_with_mongodb(self):
+        database = FerretDB()
+        database.start()
+        try:
+            for env in ({"READ_CACHE": "0"}, {"MONGO_URL": database.url}):
+                with Server(env=env) as server:
+                    self.post(server, "one")
+                    for _ in range(3):
+                        self.assertEqual(self.messages(server), ["one"])
+                    self.assertEqual(reads_from_memory(server), 0, env)
+        finally:
+            database.remove()
 
 
 class FerretGuestbookTest(GuestbookContract, unittest.TestCase):

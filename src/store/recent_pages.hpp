@@ -1,0 +1,97 @@
+// Pages of entries the embedded store read since its last write. A read that no write can have
+// changed is answered from memory: no database call, and no hand-off to a worker and back, which
+// costs more than the query itself. cppapp's own writes forget every page; another program's
+// (an operator moderating with the sqlite3 shell) show in the database files' stamp.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "store/store.hpp"
+
+namespace cppapp::store {
+
+/// What a file looks like from outside: a commit by any program changes it.
+struct FileState {
+  bool exists = false;
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t modified_ns = 0;
+  bool operator==(const FileState&) const = default;
+};
+
+/// The database file and its write-ahead log as they are now: two stat calls, no read. In WAL
+/// mode every commit appends to (or, after a checkpoint, rewrites) the log, which moves its size
+/// or its modification time.
+struct FilesStamp {
+  FileState database, log;
+  bool operator==(const FilesStamp&) const = default;
+};
+FilesStamp stamp_files(const std::filesystem::path& database);
+
+class RecentPages {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// Keeps at most `max_bytes` of pages (0: none), each for at most `max_age`. The age bounds the
+  /// one change a stamp can miss: another program rewriting the log to the same size within the
+  /// file system's timestamp tick of the stamp taken before a read.
+  RecentPages(std::size_t max_bytes, Clock::duration max_age);
+
+  /// False when it keeps nothing (0 bytes): no need to stamp the files.
+  bool enabled() const { return max_bytes_ > 0; }
+
+  /// Take before a read starts, and hand it to keep() with the page read.
+  std::uint64_t generation() const;
+
+  /// The page `list(limit, before)` would read now, the files being as `files` says; null when not
+  /// kept, too old, written since, or the files changed since it was read.
+  std::shared_ptr<const Page> find(std::size_t limit, const std::optional<std::string>& before,
+                                   const FilesStamp& files,
+                                   Clock::time_point now = Clock::now()) const;
+
+  /// Keeps a page read at `generation` from files stamped `files` before the read began, unless
+  /// cppapp wrote since (the page may predate that write).
+  void keep(std::size_t limit, const std::optional<std::string>& before, std::uint64_t generation,
+            const FilesStamp& files, const Page& page, Clock::time_point now = Clock::now());
+
+  /// After a write committed: no kept page is current any more.
+  void forget_all();
+
+  /// Bytes kept now (a page counts its entries' text and a fixed overhead per entry).
+  std::size_t bytes() const;
+
+ private:
+  using Key = std::pair<std::size_t, std::string>;  // limit, `before` ("" for the newest page)
+  struct Kept {
+    std::shared_ptr<const Page> page;
+    FilesStamp files;
+    Clock::time_point read_at;
+    std::size_t bytes;
+    std::uint64_t serial;  // which entry of insertion_order_ is this page's
+  };
+  bool is_current(const std::pair<Key, std::uint64_t>& named) const;
+
+  const std::size_t max_bytes_;
+  const Clock::duration max_age_;
+  mutable std::mutex mutex_;
+  std::uint64_t generation_ = 0;
+  std::map<Key, Kept> pages_;
+  // Oldest first; also names pages already replaced or evicted (their serial no longer matches).
+  std::deque<std::pair<Key, std::uint64_t>> insertion_order_;
+  std::uint64_t next_serial_ = 0;
+  std::size_t bytes_ = 0;
+};
+
+/// The memory a page takes, as RecentPages counts it.
+std::size_t page_bytes(const Page& page);
+
+}  // namespace cppapp::store
