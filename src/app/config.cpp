@@ -317,8 +317,8 @@ ConfigResult parse_config(int argc, const char* const* argv) {
       ->check(size);
   cli.add_option("--read-cache", read_cache,
                  "Embedded store: pages of entries kept in memory between writes, so a read that "
-                 "no write changed is answered without the database; at most 1s behind another "
-                 "program writing the file (0: none)")
+                 "no write changed is answered without the database; another program's writes "
+                 "to the file show at once, and no page is kept longer than 1s (0: none)")
       ->envname("READ_CACHE")
       ->capture_default_str()
       ->check(size);
