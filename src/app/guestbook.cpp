@@ -12,6 +12,7 @@
 #include "app/write_rate_limit.hpp"
 #include "http/body_parser.hpp"
 #include "http/error_page.hpp"
+#include "http/etag.hpp"
 #include "http/send.hpp"
 #include "http/urlencoded.hpp"
 #include "log/event.hpp"
@@ -191,6 +192,36 @@ std::string too_fast_message(long long seconds) {
          (seconds == 1 ? " second" : " seconds") + " and try again.";
 }
 
+/// The API's listing of a page, {"entries":[…],"older":ID|null}, and its ETag.
+struct ListingJson {
+  std::weak_ptr<const store::Page> page;  ///< what it was made from (empty: nothing yet)
+  std::string body;
+  std::string etag;
+};
+
+/// The listing of `page`. A page the store keeps is the same object on every read until the
+/// next write (run_store_read), so each thread keeps the last listing it made and gives it again
+/// for the same page: the JSON and its hash are made once per page and thread, not per request.
+/// (A weak_ptr keeps its page's control block alive: no later page can share its identity.)
+const ListingJson& listing_json(const PagePtr& page) {
+  thread_local ListingJson last;
+  const bool same_page =
+      !last.page.expired() && !last.page.owner_before(page) && !page.owner_before(last.page);
+  if (same_page) return last;
+  // One arena for the whole document, freed at once.
+  json::monotonic_resource arena(16 * 1024);
+  const json::storage_ptr storage(&arena);
+  json::object fields(storage);
+  fields.reserve(2);
+  fields.emplace("entries", entries_json(*page, storage));
+  fields.emplace("older", nullptr);
+  if (page->older_cursor) fields["older"] = *page->older_cursor;
+  last.body = json::serialize(fields);
+  last.etag = http::entity_tag_for_body(last.body);
+  last.page = page;
+  return last;
+}
+
 }  // namespace
 
 void guestbook_page(const Services& services, const RequestPtr& request, const Reply& reply) {
@@ -203,8 +234,8 @@ void guestbook_page(const Services& services, const RequestPtr& request, const R
   }
   run_store_read(
       services, request, reply, kPageSize, before,
-      [&services, request](const store::Page& page) {
-        return render_guestbook(services, *request, page, form_values({}), {}, "", 200);
+      [&services, request](const PagePtr& page) {
+        return render_guestbook(services, *request, *page, form_values({}), {}, "", 200);
       },
       [&services, request](const StoreRefusal& refusal) {
         return render_guestbook(services, *request, {}, form_values({}), {}, refusal.message,
@@ -223,8 +254,8 @@ void guestbook_post(const Services& services, const RequestPtr& request, const R
     json::object errors = errors_json(checked.field_errors);
     run_store_read(
         services, request, reply, kPageSize, std::nullopt,
-        [&services, request, form, errors](const store::Page& page) {
-          return render_guestbook(services, *request, page, form, errors, "", 400);
+        [&services, request, form, errors](const PagePtr& page) {
+          return render_guestbook(services, *request, *page, form, errors, "", 400);
         },
         keep_input);
     return;
@@ -233,9 +264,9 @@ void guestbook_post(const Services& services, const RequestPtr& request, const R
     // The page as it is, with what was typed and when to send it again.
     run_store_read(
         services, request, reply, kPageSize, std::nullopt,
-        [&services, request, form, seconds = *wait](const store::Page& page) {
+        [&services, request, form, seconds = *wait](const PagePtr& page) {
           return with_retry_after(
-              render_guestbook(services, *request, page, form, {}, too_fast_message(seconds), 429),
+              render_guestbook(services, *request, *page, form, {}, too_fast_message(seconds), 429),
               seconds);
         },
         keep_input);
@@ -274,17 +305,15 @@ void api_list_entries(const Services& services, const RequestPtr& request, const
   }
   run_store_read(
       services, request, reply, limit, before,
-      [request](const store::Page& page) {
-        // One arena for the whole document, freed at once; a value already: no copy to pass on.
-        json::monotonic_resource arena(16 * 1024);
-        const json::storage_ptr storage(&arena);
-        json::value body(json::object_kind, storage);
-        json::object& fields = body.as_object();
-        fields.reserve(2);
-        fields.emplace("entries", entries_json(page, storage));
-        fields.emplace("older", nullptr);
-        if (page.older_cursor) fields["older"] = *page.older_cursor;
-        return json_response(*request, 200, body);
+      [request](const PagePtr& page) {
+        http::Response response;
+        response.status = 200;
+        const ListingJson& listing = listing_json(page);
+        response.body = listing.body;
+        response.headers.set("Content-Type", "application/json; charset=utf-8");
+        response.headers.set("ETag", listing.etag);
+        http::apply_send_semantics(*request, response);
+        return response;
       },
       json_refusal(request));
 }

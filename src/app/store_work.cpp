@@ -149,14 +149,14 @@ void run_store_work(const Services& services, const RequestPtr& request, const R
 
 void run_store_read(const Services& services, const RequestPtr& request, const Reply& reply,
                     std::size_t limit, std::optional<std::string> before,
-                    std::function<http::Response(const store::Page& page)> work,
+                    std::function<http::Response(const PagePtr& page)> work,
                     RefusalAnswer refused) {
   // Known down: refused as every database call is, though the page may be in memory.
   if (!services.monitor.known_down()) {
     if (const auto page = services.store.current_page(limit, before)) {
       services.counters.reads_from_memory.fetch_add(1, std::memory_order_relaxed);
       answer_from_work(
-          services, request, reply, [&work, &page] { return work(*page); }, refused,
+          services, request, reply, [&work, &page] { return work(page); }, refused,
           /*asked_database=*/false);
       return;
     }
@@ -164,7 +164,7 @@ void run_store_read(const Services& services, const RequestPtr& request, const R
   run_store_work(
       services, request, reply,
       [&services, limit, before = std::move(before), work = std::move(work)] {
-        return work(services.store.list(limit, before));
+        return work(std::make_shared<const store::Page>(services.store.list(limit, before)));
       },
       std::move(refused));
 }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -47,13 +48,16 @@ http::Response template_unavailable(const http::Request& request);
 void run_store_work(const Services& services, const RequestPtr& request, const Reply& reply,
                     std::function<http::Response()> work, RefusalAnswer refused);
 
+/// A page of entries as the store handed it over: a page it keeps (current_page) is the same
+/// object on every read until the next write, so what is made from it can be kept beside it.
+using PagePtr = std::shared_ptr<const store::Page>;
+
 /// run_store_work for work on one page of entries, `list(limit, before)`: done at once on the
 /// calling event loop, with no database call and no worker, when the store holds that page as
 /// current (store::Store::current_page: the embedded store, nothing written since); else the
 /// page is read on a worker. Failures are answered as run_store_work answers them.
 void run_store_read(const Services& services, const RequestPtr& request, const Reply& reply,
                     std::size_t limit, std::optional<std::string> before,
-                    std::function<http::Response(const store::Page& page)> work,
-                    RefusalAnswer refused);
+                    std::function<http::Response(const PagePtr& page)> work, RefusalAnswer refused);
 
 }  // namespace cppapp::app

@@ -1,24 +1,6 @@
 #include "store/recent_pages.hpp"
 
-#include <sys/stat.h>
-
 namespace cppapp::store {
-
-namespace {
-
-FileState state_of(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return {};
-  return {true, static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino),
-          static_cast<std::uint64_t>(info.st_size),
-          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-}
-
-}  // namespace
-
-FilesStamp stamp_files(const std::filesystem::path& database) {
-  return {state_of(database.string()), state_of(database.string() + "-wal")};
-}
 
 RecentPages::RecentPages(std::size_t max_bytes, Clock::duration max_age)
     : max_bytes_(max_bytes), max_age_(max_age) {}

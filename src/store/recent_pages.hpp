@@ -17,25 +17,28 @@
 #include <utility>
 
 #include "store/store.hpp"
+#include "store/watched_file.hpp"
 
 namespace cppapp::store {
 
-/// What a file looks like from outside: a commit by any program changes it.
-struct FileState {
-  bool exists = false;
-  std::uint64_t device = 0, inode = 0, size = 0;
-  std::int64_t modified_ns = 0;
-  bool operator==(const FileState&) const = default;
-};
-
-/// The database file and its write-ahead log as they are now: two stat calls, no read. In WAL
-/// mode every commit appends to (or, after a checkpoint, rewrites) the log, which moves its size
-/// or its modification time.
+/// The database file and its write-ahead log as they were at one moment. In WAL mode every
+/// commit appends to (or, after a checkpoint, rewrites) the log, which moves its size or its
+/// modification time; a write that bypasses the log changes the file.
 struct FilesStamp {
   FileState database, log;
   bool operator==(const FilesStamp&) const = default;
 };
-FilesStamp stamp_files(const std::filesystem::path& database);
+
+/// The database's files, watched (watched_file.hpp): a stamp costs two fstat calls.
+class DatabaseFiles {
+ public:
+  explicit DatabaseFiles(const std::filesystem::path& database)
+      : database_(database.string()), log_(database.string() + "-wal") {}
+  FilesStamp stamp() { return {database_.state(), log_.state()}; }
+
+ private:
+  WatchedFile database_, log_;
+};
 
 class RecentPages {
  public:

@@ -227,7 +227,7 @@ class SqliteStore final : public Store {
     // Taken before the read: a write committing while it runs keeps its page from being kept
     // (cppapp's) or from being found again (another program's).
     const std::uint64_t generation = recent_.generation();
-    const FilesStamp files = recent_.enabled() ? stamp_files(file_) : FilesStamp{};
+    const FilesStamp files = recent_.enabled() ? files_.stamp() : FilesStamp{};
     std::string sql = "SELECT " + std::string(entry_columns) + " FROM entries";
     if (before) sql += " WHERE id < ?1";
     sql += " ORDER BY id DESC LIMIT ?2";
@@ -254,7 +254,7 @@ class SqliteStore final : public Store {
   std::shared_ptr<const Page> current_page(std::size_t limit,
                                            const std::optional<std::string>& before) override {
     if (!recent_.enabled() || (before && !is_valid_id(*before))) return nullptr;
-    return recent_.find(std::min(limit, max_list_limit), before, stamp_files(file_));
+    return recent_.find(std::min(limit, max_list_limit), before, files_.stamp());
   }
 
   std::optional<Entry> get(std::string_view id) override {
@@ -328,6 +328,7 @@ class SqliteStore final : public Store {
   std::mutex mutex_;
   std::vector<Connection> idle_;
   RecentPages recent_;
+  DatabaseFiles files_{file_};
 };
 
 }  // namespace

@@ -190,6 +190,24 @@ class ReadCacheTest(unittest.TestCase):
             self.assertEqual(self.messages(server, "/app1/api/entries?limit=1"), ["two"])
             self.assertEqual(reads_from_memory(server), 4)
 
+    def test_a_listing_from_memory_is_the_same_answer_with_its_etag(self):
+        with Server(env={"WRITE_RATE": "off"}) as server:
+            self.post(server, "one")
+            first = server.get("/app1/api/entries")  # read by a worker
+            again = server.get("/app1/api/entries")  # from memory
+            self.assertEqual(reads_from_memory(server), 1)
+            self.assertEqual(again.body, first.body)
+            self.assertEqual(again.header("etag"), first.header("etag"))
+            self.assertEqual(again.header("content-type"), "application/json; charset=utf-8")
+            self.assertEqual(server.get("/app1/api/entries", {"If-None-Match": first.header("etag")}).status, 304)
+            self.post(server, "two")
+            changed = server.get("/app1/api/entries")
+            self.assertNotEqual(changed.header("etag"), first.header("etag"))
+            self.assertEqual([entry["message"] for entry in json.loads(changed.body)["entries"]], ["two", "one"])
+            self.assertEqual(server.get("/app1/api/entries", {"If-None-Match": first.header("etag")}).status, 200)
+            from_memory = server.get("/app1/api/entries")
+            self.assertEqual((from_memory.body, from_memory.header("etag")), (changed.body, changed.header("etag")))
+
     def test_nothing_comes_from_memory_without_read_cache_or_with_mongodb(self):
         database = FerretDB()
         database.start()
