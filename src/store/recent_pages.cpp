@@ -12,16 +12,20 @@ std::uint64_t RecentPages::generation() const {
 
 std::shared_ptr<const Page> RecentPages::find(std::size_t limit,
                                               const std::optional<std::string>& before,
-                                              const FilesStamp& files,
+                                              const std::function<FilesStamp()>& files_now,
                                               Clock::time_point now) const {
-  if (max_bytes_ == 0) return nullptr;
-  std::lock_guard lock(mutex_);
-  const auto kept = pages_.find(Key(limit, before.value_or(std::string())));
-  if (kept == pages_.end() || now - kept->second.read_at >= max_age_ ||
-      !(kept->second.files == files)) {
-    return nullptr;
+  std::shared_ptr<const Page> page;
+  FilesStamp read_from;
+  {
+    std::lock_guard lock(mutex_);
+    const auto kept = pages_.find(KeyView(limit, before ? std::string_view(*before) : ""));
+    if (kept == pages_.end() || now - kept->second.read_at >= max_age_) return nullptr;
+    page = kept->second.page;
+    read_from = kept->second.files;
   }
-  return kept->second.page;
+  // Stamped after the page was found (and outside the lock): unchanged since before its read
+  // means unchanged since it was read, at a moment later still.
+  return files_now() == read_from ? page : nullptr;
 }
 
 void RecentPages::keep(std::size_t limit, const std::optional<std::string>& before,
@@ -77,7 +81,7 @@ std::size_t RecentPages::bytes() const {
 }
 
 std::size_t page_bytes(const Page& page) {
-  std::size_t bytes = sizeof(Page) + page.older_cursor.value_or(std::string()).size();
+  std::size_t bytes = sizeof(Page) + (page.older_cursor ? page.older_cursor->size() : 0);
   for (const auto& entry : page.entries) {
     bytes += sizeof(Entry) + entry.id.size() + entry.name.size() + entry.message.size();
   }

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "store/store.hpp"
@@ -55,10 +57,11 @@ class RecentPages {
   /// Take before a read starts, and hand it to keep() with the page read.
   std::uint64_t generation() const;
 
-  /// The page `list(limit, before)` would read now, the files being as `files` says; null when not
-  /// kept, too old, written since, or the files changed since it was read.
+  /// The page `list(limit, before)` would read now; null when not kept, too old, written since, or
+  /// the files changed since it was read. `files_now` stamps the files as they are: called only
+  /// when such a page is kept, so a read of a page not kept costs no look at the files.
   std::shared_ptr<const Page> find(std::size_t limit, const std::optional<std::string>& before,
-                                   const FilesStamp& files,
+                                   const std::function<FilesStamp()>& files_now,
                                    Clock::time_point now = Clock::now()) const;
 
   /// Keeps a page read at `generation` from files stamped `files` before the read began, unless
@@ -74,6 +77,14 @@ class RecentPages {
 
  private:
   using Key = std::pair<std::size_t, std::string>;  // limit, `before` ("" for the newest page)
+  using KeyView = std::pair<std::size_t, std::string_view>;
+  /// Orders keys and finds one by a view of it, without making a string for every lookup.
+  struct KeyOrder {
+    using is_transparent = void;
+    static KeyView view(const Key& key) { return {key.first, key.second}; }
+    static KeyView view(const KeyView& key) { return key; }
+    bool operator()(const auto& a, const auto& b) const { return view(a) < view(b); }
+  };
   struct Kept {
     std::shared_ptr<const Page> page;
     FilesStamp files;
@@ -87,7 +98,7 @@ class RecentPages {
   const Clock::duration max_age_;
   mutable std::mutex mutex_;
   std::uint64_t generation_ = 0;
-  std::map<Key, Kept> pages_;
+  std::map<Key, Kept, KeyOrder> pages_;
   // Oldest first; also names pages already replaced or evicted (their serial no longer matches).
   std::deque<std::pair<Key, std::uint64_t>> insertion_order_;
   std::uint64_t next_serial_ = 0;

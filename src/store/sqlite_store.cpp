@@ -254,7 +254,7 @@ class SqliteStore final : public Store {
   std::shared_ptr<const Page> current_page(std::size_t limit,
                                            const std::optional<std::string>& before) override {
     if (!recent_.enabled() || (before && !is_valid_id(*before))) return nullptr;
-    return recent_.find(std::min(limit, max_list_limit), before, files_.stamp());
+    return recent_.find(std::min(limit, max_list_limit), before, [this] { return files_.stamp(); });
   }
 
   std::optional<Entry> get(std::string_view id) override {

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -30,15 +31,38 @@ Page page_of(int entries, std::size_t message_size = 10) {
 const std::optional<std::string> newest;
 const FilesStamp files{{true, 1, 2, 4096, 1000}, {true, 1, 3, 0, 1000}};
 
+/// The files as find() would be told they are now.
+std::function<FilesStamp()> stamped(const FilesStamp& now) {
+  return [now] { return now; };
+}
+
+TEST(RecentPages, LooksAtTheFilesOnlyWhenItKeepsThePage) {
+  RecentPages pages(64 * 1024, 1s);
+  const auto now = Clock::now();
+  int looks = 0;
+  const std::function<FilesStamp()> counted = [&looks] {
+    ++looks;
+    return files;
+  };
+  EXPECT_EQ(pages.find(20, newest, counted, now), nullptr);
+  pages.keep(20, newest, pages.generation(), files, page_of(1), now);
+  EXPECT_EQ(pages.find(5, newest, counted, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, counted, now + 1s), nullptr);
+  EXPECT_EQ(looks, 0) << "no page kept for these";
+  EXPECT_NE(pages.find(20, newest, counted, now), nullptr);
+  EXPECT_EQ(looks, 1);
+}
+
 TEST(RecentPages, AnswersAPageKeptAtTheCurrentGenerationUntilItIsTooOld) {
   RecentPages pages(64 * 1024, 1s);
   const Clock::time_point t0 = Clock::now();
-  EXPECT_EQ(pages.find(20, newest, files, t0), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(files), t0), nullptr);
   pages.keep(20, newest, pages.generation(), files, page_of(3), t0);
-  const auto found = pages.find(20, newest, files, t0 + 999ms);
+  const auto found = pages.find(20, newest, stamped(files), t0 + 999ms);
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->entries.size(), 3u);
-  EXPECT_EQ(pages.find(20, newest, files, t0 + 1s), nullptr) << "as old as the limit: asked again";
+  EXPECT_EQ(pages.find(20, newest, stamped(files), t0 + 1s), nullptr)
+      << "as old as the limit: asked again";
 }
 
 TEST(RecentPages, APageIsNotFoundOnceTheFilesChanged) {
@@ -47,17 +71,17 @@ TEST(RecentPages, APageIsNotFoundOnceTheFilesChanged) {
   pages.keep(20, newest, pages.generation(), files, page_of(2), now);
   FilesStamp grown = files;
   grown.log.size += 4096;
-  EXPECT_EQ(pages.find(20, newest, grown, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(grown), now), nullptr);
   FilesStamp touched = files;
   touched.log.modified_ns += 1;
-  EXPECT_EQ(pages.find(20, newest, touched, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(touched), now), nullptr);
   FilesStamp replaced = files;
   replaced.database.inode += 1;
-  EXPECT_EQ(pages.find(20, newest, replaced, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(replaced), now), nullptr);
   FilesStamp log_gone = files;
   log_gone.log = {};
-  EXPECT_EQ(pages.find(20, newest, log_gone, now), nullptr);
-  EXPECT_NE(pages.find(20, newest, files, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(log_gone), now), nullptr);
+  EXPECT_NE(pages.find(20, newest, stamped(files), now), nullptr);
 }
 
 TEST(RecentPages, TellsPagesApartByLimitAndCursor) {
@@ -66,10 +90,10 @@ TEST(RecentPages, TellsPagesApartByLimitAndCursor) {
   const std::optional<std::string> cursor = std::string(24, 'a');
   pages.keep(20, newest, pages.generation(), files, page_of(2), now);
   pages.keep(5, cursor, pages.generation(), files, page_of(1), now);
-  EXPECT_EQ(pages.find(20, newest, files, now)->entries.size(), 2u);
-  EXPECT_EQ(pages.find(5, cursor, files, now)->entries.size(), 1u);
-  EXPECT_EQ(pages.find(5, newest, files, now), nullptr);
-  EXPECT_EQ(pages.find(20, cursor, files, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(files), now)->entries.size(), 2u);
+  EXPECT_EQ(pages.find(5, cursor, stamped(files), now)->entries.size(), 1u);
+  EXPECT_EQ(pages.find(5, newest, stamped(files), now), nullptr);
+  EXPECT_EQ(pages.find(20, cursor, stamped(files), now), nullptr);
 }
 
 TEST(RecentPages, AWriteForgetsEveryPage) {
@@ -77,7 +101,7 @@ TEST(RecentPages, AWriteForgetsEveryPage) {
   const auto now = Clock::now();
   pages.keep(20, newest, pages.generation(), files, page_of(2), now);
   pages.forget_all();
-  EXPECT_EQ(pages.find(20, newest, files, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(files), now), nullptr);
   EXPECT_EQ(pages.bytes(), 0u);
 }
 
@@ -87,9 +111,9 @@ TEST(RecentPages, APageReadBeforeAWriteCommittedIsNotKept) {
   const std::uint64_t read_began = pages.generation();
   pages.forget_all();  // a write committed while the read ran
   pages.keep(20, newest, read_began, files, page_of(2), now);
-  EXPECT_EQ(pages.find(20, newest, files, now), nullptr);
+  EXPECT_EQ(pages.find(20, newest, stamped(files), now), nullptr);
   pages.keep(20, newest, pages.generation(), files, page_of(2), now);
-  EXPECT_NE(pages.find(20, newest, files, now), nullptr);
+  EXPECT_NE(pages.find(20, newest, stamped(files), now), nullptr);
 }
 
 TEST(RecentPages, StaysWithinItsBytesByForgettingTheOldestFirst) {
@@ -100,9 +124,9 @@ TEST(RecentPages, StaysWithinItsBytesByForgettingTheOldestFirst) {
     pages.keep(limit, newest, pages.generation(), files, page_of(2, 100), now);
   }
   EXPECT_EQ(pages.bytes(), 3 * one);
-  EXPECT_EQ(pages.find(1, newest, files, now), nullptr) << "the oldest went";
+  EXPECT_EQ(pages.find(1, newest, stamped(files), now), nullptr) << "the oldest went";
   for (std::size_t limit = 2; limit <= 4; ++limit)
-    EXPECT_NE(pages.find(limit, newest, files, now), nullptr);
+    EXPECT_NE(pages.find(limit, newest, stamped(files), now), nullptr);
 }
 
 TEST(RecentPages, KeepingOnePageAgainAndAgainNeitherGrowsNorEvictsTheOthers) {
@@ -115,21 +139,21 @@ TEST(RecentPages, KeepingOnePageAgainAndAgainNeitherGrowsNorEvictsTheOthers) {
     pages.keep(3, newest, pages.generation(), files, page_of(2, 100), now);
   EXPECT_EQ(pages.bytes(), 3 * one);
   for (std::size_t limit = 1; limit <= 3; ++limit)
-    EXPECT_NE(pages.find(limit, newest, files, now), nullptr);
+    EXPECT_NE(pages.find(limit, newest, stamped(files), now), nullptr);
   // The page kept again is now the newest: a fourth one evicts page 1, then page 2.
   pages.keep(4, newest, pages.generation(), files, page_of(2, 100), now);
-  EXPECT_EQ(pages.find(1, newest, files, now), nullptr);
-  EXPECT_NE(pages.find(3, newest, files, now), nullptr);
+  EXPECT_EQ(pages.find(1, newest, stamped(files), now), nullptr);
+  EXPECT_NE(pages.find(3, newest, stamped(files), now), nullptr);
 }
 
 TEST(RecentPages, KeepsNothingLargerThanItsBytesAndNothingAtZero) {
   const auto now = Clock::now();
   RecentPages small(page_bytes(page_of(2)) - 1, 1s);
   small.keep(20, newest, small.generation(), files, page_of(2), now);
-  EXPECT_EQ(small.find(20, newest, files, now), nullptr);
+  EXPECT_EQ(small.find(20, newest, stamped(files), now), nullptr);
   RecentPages none(0, 1s);
   none.keep(20, newest, none.generation(), files, Page{}, now);
-  EXPECT_EQ(none.find(20, newest, files, now), nullptr);
+  EXPECT_EQ(none.find(20, newest, stamped(files), now), nullptr);
 }
 
 // The embedded store through its interface: reads it keeps, and writes that make it forget them,
