@@ -122,14 +122,21 @@ http::Response render_guestbook(const Services& services, const http::Request& r
                      context, status);
 }
 
-http::Response json_response(const http::Request& request, unsigned status,
-                             const json::value& body) {
+/// A JSON answer from its text, with its ETag when known (else send semantics make it).
+http::Response json_text_response(const http::Request& request, unsigned status, std::string body,
+                                  std::string_view etag = {}) {
   http::Response response;
   response.status = status;
-  response.body = json::serialize(body);
+  response.body = std::move(body);
   response.headers.set("Content-Type", "application/json; charset=utf-8");
+  if (!etag.empty()) response.headers.set("ETag", etag);
   http::apply_send_semantics(request, response);
   return response;
+}
+
+http::Response json_response(const http::Request& request, unsigned status,
+                             const json::value& body) {
+  return json_text_response(request, status, json::serialize(body));
 }
 
 http::Response validation_failed(unsigned status, std::string_view message,
@@ -306,14 +313,8 @@ void api_list_entries(const Services& services, const RequestPtr& request, const
   run_store_read(
       services, request, reply, limit, before,
       [request](const PagePtr& page) {
-        http::Response response;
-        response.status = 200;
         const ListingJson& listing = listing_json(page);
-        response.body = listing.body;
-        response.headers.set("Content-Type", "application/json; charset=utf-8");
-        response.headers.set("ETag", listing.etag);
-        http::apply_send_semantics(*request, response);
-        return response;
+        return json_text_response(*request, 200, listing.body, listing.etag);
       },
       json_refusal(request));
 }
