@@ -206,11 +206,7 @@ std::string record_middle(Level level, std::string_view dataset, const Identity&
   return middle;
 }
 
-namespace {
-
-/// Appends the quoted ISO 8601 time of `time`. The text up to the seconds is kept per thread and
-/// made again only when the second changes: a record is written on every request.
-void append_timestamp(std::string& out, std::chrono::system_clock::time_point time) {
+std::string_view iso8601_utc_per_thread(std::chrono::system_clock::time_point time) {
   thread_local std::int64_t cached_second = std::numeric_limits<std::int64_t>::min();
   thread_local char text[kIso8601Size];
   thread_local std::size_t length = 0;
@@ -226,8 +222,15 @@ void append_timestamp(std::string& out, std::chrono::system_clock::time_point ti
   text[length - 4] = static_cast<char>('0' + millis / 100);
   text[length - 3] = static_cast<char>('0' + millis / 10 % 10);
   text[length - 2] = static_cast<char>('0' + millis % 10);
+  return {text, length};
+}
+
+namespace {
+
+/// Appends the quoted ISO 8601 time of `time`.
+void append_timestamp(std::string& out, std::chrono::system_clock::time_point time) {
   out += '"';
-  out.append(text, length);  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
+  out += iso8601_utc_per_thread(time);  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
   out += '"';
 }
 

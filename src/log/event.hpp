@@ -59,6 +59,10 @@ std::size_t format_iso8601_utc(std::int64_t ms, char* out) noexcept;
 /// The one ISO 8601 formatter: log timestamps, entries' createdAt, the crash record.
 std::string iso8601_utc(std::int64_t ms);
 std::string iso8601_utc(std::chrono::system_clock::time_point time);
+/// format_iso8601_utc's text of `time`, from a buffer of this thread that is formatted anew only
+/// when the second changes (a record is written on every request); valid until the thread's next
+/// call.
+std::string_view iso8601_utc_per_thread(std::chrono::system_clock::time_point time);
 
 /// Room format_event_id needs: 16 + 1 + 16 digits.
 inline constexpr std::size_t kEventIdSize = 40;

@@ -58,6 +58,23 @@ bool needs_escaping(std::uint64_t word) {
 
 }  // namespace
 
+bool is_plain_json_text(std::string_view text) {
+  std::uint64_t word = 0;
+  if (text.size() < 8) {
+    // Padded with spaces, which are plain: one test for a short text.
+    word = 0x2020202020202020ULL;
+    std::memcpy(&word, text.data(), text.size());
+    return !needs_escaping(word);
+  }
+  for (std::size_t at = 0; at + 8 < text.size(); at += 8) {
+    std::memcpy(&word, text.data() + at, sizeof word);
+    if (needs_escaping(word)) return false;
+  }
+  // The last eight bytes, which may overlap the last word tested.
+  std::memcpy(&word, text.data() + text.size() - 8, sizeof word);
+  return !needs_escaping(word);
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';

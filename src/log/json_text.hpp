@@ -23,6 +23,10 @@ std::size_t append_utf8_sequence(std::string& out, std::string_view text, std::s
 /// other control characters as \u00xx), each byte of invalid UTF-8 replaced by U+FFFD.
 void append_json_string(std::string& out, std::string_view text);
 
+/// Whether append_json_string copies `text` as it is between its quotes: printable ASCII without
+/// '"' and '\\'. Eight bytes per step.
+bool is_plain_json_text(std::string_view text);
+
 /// Appends the decimal form of `value`.
 void append_json_integer(std::string& out, std::int64_t value);
 

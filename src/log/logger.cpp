@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -27,8 +28,6 @@
 namespace cppapp::log {
 
 namespace {
-
-constexpr std::string_view kAccessDataset = "cppapp.access";
 
 struct State {
   LogOptions options;
@@ -75,7 +74,7 @@ EventId next_event_id() {
 
 /// The human console line: the message, then any extra fields as key=value.
 std::string human_line(const Event& event) {
-  if (event.fields.empty() || event.dataset == "cppapp.access") return event.message;
+  if (event.fields.empty() || event.dataset == kAccessDataset) return event.message;
   std::string line = event.message;
   for (const Field& field : event.fields) {
     line += ' ';
@@ -101,7 +100,8 @@ std::string_view local_second(std::chrono::system_clock::time_point now) {
 }
 
 /// winston's console shape, "<local time> - <coloured level>: <message>\n", with spdlog's
-/// colours for each level when stdout is a terminal.
+/// colours for each level when stdout is a terminal. Sized first, then copied piece by piece: it
+/// is written for every request.
 void append_console_line(std::string& out, Level level, std::string_view text) {
   if (state->options.json_console) {
     out.append(text);
@@ -112,21 +112,35 @@ void append_console_line(std::string& out, Level level, std::string_view text) {
   static constexpr std::array<std::string_view, 7> kColours = {
       "\033[37m",        "\033[36m",        "\033[32m", "\033[33m\033[1m",
       "\033[31m\033[1m", "\033[1m\033[41m", ""};
+  static constexpr std::string_view kColourEnd = "\033[m";
   const auto now = std::chrono::system_clock::now();
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  out.append(local_second(now));
+  const std::string_view second = local_second(now);
   const char fraction[] = {'.', static_cast<char>('0' + millis / 100),
                            static_cast<char>('0' + millis / 10 % 10),
                            static_cast<char>('0' + millis % 10)};
-  out.append(fraction, sizeof fraction);
-  out.append(" - ");
-  if (state->colour) out.append(kColours[static_cast<std::size_t>(level)]);
-  out.append(level_name(level));
-  if (state->colour) out.append("\033[m");
-  out.append(": ");
-  out.append(text);
-  out += '\n';
+  const std::string_view colour =
+      state->colour ? kColours[static_cast<std::size_t>(level)] : std::string_view();
+  const std::string_view colour_end = state->colour ? kColourEnd : std::string_view();
+  const std::string_view name = level_name(level);
+  const std::size_t start = out.size();
+  out.resize(start + second.size() + sizeof fraction + 3 + colour.size() + name.size() +
+             colour_end.size() + 2 + text.size() + 1);
+  char* at = out.data() + start;
+  const auto put = [&at](std::string_view piece) {
+    std::memcpy(at, piece.data(), piece.size());
+    at += piece.size();
+  };
+  put(second);
+  put({fraction, sizeof fraction});
+  put(" - ");
+  put(colour);
+  put(name);
+  put(colour_end);
+  put(": ");
+  put(text);
+  *at = '\n';
 }
 
 /// How often, at most, the console is told that it lost writes while stdout was blocked.
@@ -191,6 +205,14 @@ struct ThreadBatch {
 };
 thread_local std::unique_ptr<ThreadBatch> batch;
 
+/// Schedules the batch's hand-on, once per batch.
+void schedule_flush() {
+  if (!batch->flush_scheduled) {
+    batch->flush_scheduled = true;
+    batch->defer([] { flush_this_thread(); });
+  }
+}
+
 /// Writes one event's console text and ships its JSON: at once, or with the batch when the
 /// thread batches.
 void deliver(Level level, std::string_view console_text, std::string_view json) {
@@ -212,10 +234,7 @@ void deliver(Level level, std::string_view console_text, std::string_view json) 
     batch->shipped += '\n';
     ++batch->shipped_lines;
   }
-  if (!batch->flush_scheduled) {
-    batch->flush_scheduled = true;
-    batch->defer([] { flush_this_thread(); });
-  }
+  schedule_flush();
 }
 
 /// One record to the console (its JSON with LOG_FORMAT=json, else `text`) and, when shipping,
@@ -322,103 +341,6 @@ void emit(Event event) {
                  json);
 }
 
-namespace {
-
-/// "GET /app1/ 200 156B 0.123ms 10.0.0.2": the duration rounded to whole microseconds. Written
-/// piece by piece: it is made for every request.
-void append_access_message(std::string& message, const AccessRecord& record) {
-  const std::int64_t micros = std::max<std::int64_t>(0, (record.duration.count() + 500) / 1000);
-  message += record.method;
-  message += ' ';
-  message += record.path;
-  message += ' ';
-  append_json_integer(message, record.status);
-  message += ' ';
-  append_json_integer(message, static_cast<std::int64_t>(record.bytes));
-  message += "B ";
-  append_json_integer(message, micros / 1000);
-  const auto fraction = static_cast<int>(micros % 1000);
-  const char digits[] = {'.', static_cast<char>('0' + fraction / 100),
-                         static_cast<char>('0' + fraction / 10 % 10),
-                         static_cast<char>('0' + fraction % 10)};
-  message.append(digits, sizeof digits);
-  message += "ms ";
-  message += record.client_ip;
-}
-
-std::string access_message(const AccessRecord& record) {
-  std::string message;
-  message.reserve(record.method.size() + record.path.size() + record.client_ip.size() + 64);
-  append_access_message(message, record);
-  return message;
-}
-
-/// The access record's extras, in the order they are logged: the one list both the event and
-/// the directly written JSON are made from.
-struct AccessField {
-  std::string_view key;
-  std::variant<std::string_view, std::int64_t> value;
-};
-std::array<AccessField, 9> access_fields(const AccessRecord& record) {
-  return {{
-      {"http.request.method", record.method},
-      {"url.path", record.path},
-      {"url.query", record.query},
-      {"http.response.status_code", static_cast<std::int64_t>(record.status)},
-      {"http.response.body.bytes", static_cast<std::int64_t>(record.bytes)},
-      {"event.duration", static_cast<std::int64_t>(record.duration.count())},
-      {"client.ip", record.client_ip},
-      {"user_agent.original", record.user_agent},
-      {"http.request.id", record.request_id},
-  }};
-}
-
-}  // namespace
-
-Event access_event(const AccessRecord& record) {
-  std::vector<Field> fields;
-  for (const AccessField& field : access_fields(record)) {
-    fields.push_back(
-        {std::string(field.key), std::visit(
-                                     [](const auto& v) -> FieldValue {
-                                       using T = std::decay_t<decltype(v)>;
-                                       if constexpr (std::is_same_v<T, std::string_view>)
-                                         return std::string(v);
-                                       else
-                                         return v;
-                                     },
-                                     field.value)});
-  }
-  return Event(Level::info, access_message(record), std::move(fields), std::string(kAccessDataset));
-}
-
-void append_access_json(std::string& json, const AccessRecord& record, std::string_view message,
-                        std::chrono::system_clock::time_point time, std::string_view middle,
-                        std::string_view event_id) {
-  append_record_head(json, Level::info, time, message, middle, event_id);
-  for (const AccessField& field : access_fields(record)) {
-    json += ",\"";
-    json += field.key;
-    json += "\":";
-    if (const auto* text = std::get_if<std::string_view>(&field.value)) {
-      append_json_string(json, *text);
-    } else {
-      append_json_integer(json, std::get<std::int64_t>(field.value));
-    }
-  }
-  json += '}';
-}
-
-std::string access_json(const AccessRecord& record, std::string_view message,
-                        std::chrono::system_clock::time_point time, const Identity& identity,
-                        std::string_view event_id) {
-  std::string json;
-  json.reserve(640 + message.size() + record.user_agent.size());
-  append_access_json(json, record, message, time,
-                     record_middle(Level::info, kAccessDataset, identity), event_id);
-  return json;
-}
-
 void access(const AccessRecord& record) {
   if (Level::info < (state ? state->options.level : Level::info)) return;
   if (observer) {
@@ -428,15 +350,32 @@ void access(const AccessRecord& record) {
   if (state == nullptr) return;
   // Written into the thread's own buffers, which keep their room from request to request.
   thread_local std::string message;
-  thread_local std::string json;
   message.clear();
   append_access_message(message, record);
-  json.clear();
-  // JSON, for the console in JSON and for Logstash, is written straight from the record.
-  if (state->options.json_console || state->shipper) {
-    append_access_json(json, record, message, std::chrono::system_clock::now(),
-                       state->access_middle, next_event_id().view());
+  if (!state->options.json_console && !state->shipper) {
+    deliver(Level::info, message, {});
+    return;
   }
+  const auto now = std::chrono::system_clock::now();
+  const EventId event_id = next_event_id();
+  if (batch && state->shipper) {
+    // The JSON goes straight into the batch Logstash gets; a JSON console takes it from there.
+    std::string& shipped = batch->shipped;
+    const std::size_t start = shipped.size();
+    append_access_json(shipped, record, message, now, state->access_middle, event_id.view());
+    const std::size_t end = shipped.size();
+    shipped += '\n';
+    ++batch->shipped_lines;
+    append_console_line(batch->console, Level::info,
+                        state->options.json_console
+                            ? std::string_view(shipped).substr(start, end - start)
+                            : std::string_view(message));
+    schedule_flush();
+    return;
+  }
+  thread_local std::string json;
+  json.clear();
+  append_access_json(json, record, message, now, state->access_middle, event_id.view());
   deliver_record(Level::info, message, json);
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "log/access_format.hpp"
 #include "log/event.hpp"
 
 namespace cppapp::log {
@@ -79,28 +80,9 @@ void critical(fmt::format_string<Args...> format, Args&&... args) {
   emit(Event(Level::critical, fmt::format(format, std::forward<Args>(args)...)));
 }
 
-/// One finished request.
-struct AccessRecord {
-  std::string_view method;
-  std::string_view path;
-  std::string_view query;
-  unsigned status = 0;
-  std::uint64_t bytes = 0;  ///< body bytes sent
-  std::chrono::nanoseconds duration{0};
-  std::string_view client_ip;
-  std::string_view user_agent;
-  std::string_view request_id;
-};
-
-/// Logs the access record: a human line on the console, ECS http/url/client fields in JSON.
+/// Logs the access record: a human line on the console, ECS http/url/client fields in JSON
+/// (log/access_format.hpp writes both).
 void access(const AccessRecord& record);
-/// The access record as an event (what observers see), its message the console line.
-Event access_event(const AccessRecord& record);
-/// The access record as to_json(access_event(record), …) writes it, made without the event: the
-/// record shipped on every request costs no copy of its strings.
-std::string access_json(const AccessRecord& record, std::string_view message,
-                        std::chrono::system_clock::time_point time, const Identity& identity,
-                        std::string_view event_id);
 
 /// A fresh request id (when the proxy sent none).
 std::string new_request_id();

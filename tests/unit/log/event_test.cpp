@@ -164,32 +164,72 @@ TEST(EventJson, WrittenDirectlyItIsByteForByteWhatBoostJsonMakes) {
   }
 }
 
+/// Printable ASCII without '"' and '\\' (what JSON takes as it is), 0 to 40 bytes: every length
+/// around the eight-byte steps the plain test takes.
+std::string plain_text(std::mt19937& random) {
+  std::string text(std::uniform_int_distribution<std::size_t>(0, 40)(random), ' ');
+  for (char& c : text) {
+    do {
+      c = static_cast<char>(std::uniform_int_distribution<int>(0x20, 0x7e)(random));
+    } while (c == '"' || c == '\\');
+  }
+  return text;
+}
+
 TEST(AccessJson, IsWhatTheAccessEventGives) {
   // The access record is written straight from the request's facts when nobody observes events;
-  // what it writes must be the event's JSON exactly.
+  // what it writes must be the event's JSON exactly: from the copying writer when every string is
+  // plain, from the escaping one when any is not (each string is plain five times in six, so
+  // records with one string to escape among plain ones come often).
   std::mt19937 random(7);
   const Identity identity{
       .service_name = "cppapp", .node_name = "cppapp1", .hostname = "host-a", .pid = 9};
-  for (int round = 0; round < 500; ++round) {
-    const std::string method = round == 0 ? "GET" : random_text(random);
-    const std::string path = random_text(random), query = random_text(random);
-    const std::string ip = random_text(random), agent = random_text(random);
-    const std::string id = random_text(random);
+  const auto text = [&random] {
+    return std::uniform_int_distribution<int>(0, 5)(random) == 0 ? random_text(random)
+                                                                 : plain_text(random);
+  };
+  int all_plain = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const std::string method = round == 0 ? "GET" : text();
+    const std::string path = text(), query = text();
+    const std::string ip = text(), agent = text();
+    const std::string id = text();
     const AccessRecord record{.method = method,
                               .path = path,
                               .query = query,
                               .status = static_cast<unsigned>(100 + round),
                               .bytes = static_cast<std::uint64_t>(round) * 1000003,
-                              .duration = std::chrono::nanoseconds(round * 7919),
+                              .duration = std::chrono::nanoseconds((round - 10) * 7919),
                               .client_ip = ip,
                               .user_agent = agent,
                               .request_id = id};
     const Event event = access_event(record);
     EXPECT_EQ(event.dataset, "cppapp.access");
-    ASSERT_EQ(access_json(record, event.message, event.time, identity, "e-1"),
-              to_json(event, identity, "e-1"))
-        << "round " << round;
+    const std::string json = access_json(record, event.message, event.time, identity, "e-1");
+    ASSERT_EQ(json, to_json(event, identity, "e-1")) << "round " << round;
+    ASSERT_NO_THROW(boost::json::parse(json)) << json;
+    const std::string strings = method + path + query + ip + agent + id;
+    all_plain += is_plain_json_text(strings);
   }
+  EXPECT_GT(all_plain, 300);  // the copying writer was tried often
+}
+
+TEST(JsonText, PlainIsWhatTheEscapingWriterCopiesAsItIs) {
+  // Every byte value at every place of texts of 0 to 24 bytes: plain exactly when
+  // append_json_string writes the text unchanged between its quotes.
+  for (std::size_t length = 1; length <= 24; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(byte);
+        std::string escaped;
+        append_json_string(escaped, text);
+        ASSERT_EQ(is_plain_json_text(text), escaped == '"' + text + '"')
+            << "length " << length << ", byte " << byte << " at " << at;
+      }
+    }
+  }
+  EXPECT_TRUE(is_plain_json_text(""));
 }
 
 TEST(AccessMessage, IsMethodPathStatusBytesMillisecondsAndClient) {

@@ -1,0 +1,223 @@
+#include "log/access_format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <variant>
+#include <vector>
+
+#include "log/json_text.hpp"
+
+namespace cppapp::log {
+
+namespace {
+
+/// Writes into room already made: each piece one copy, with no capacity check or terminator.
+struct Cursor {
+  char* at;
+  void put(std::string_view text) {
+    std::memcpy(at, text.data(), text.size());
+    at += text.size();
+  }
+  void put(char c) { *at++ = c; }
+};
+
+/// Makes room for `size` more bytes at the end of `out` and returns a cursor at its start.
+Cursor room_at_end(std::string& out, std::size_t size) {
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  return {out.data() + start};
+}
+
+/// A number's decimal digits, made before the room is sized.
+struct Digits {
+  char text[24];
+  std::size_t length;
+  explicit Digits(std::uint64_t value) {
+    length = static_cast<std::size_t>(std::to_chars(text, text + sizeof text, value).ptr - text);
+  }
+  std::string_view view() const { return {text, length}; }
+};
+
+/// The duration's whole microseconds, rounded; never negative.
+std::uint64_t rounded_micros(std::chrono::nanoseconds duration) {
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, (duration.count() + 500) / 1000));
+}
+
+/// The record's extras, in the order they are logged: the list the event and the escaping writer
+/// are made from. The plain writer below spells the same keys out; a test holds them equal.
+struct AccessField {
+  std::string_view key;
+  std::variant<std::string_view, std::int64_t> value;
+};
+std::array<AccessField, 9> access_fields(const AccessRecord& record) {
+  return {{
+      {"http.request.method", record.method},
+      {"url.path", record.path},
+      {"url.query", record.query},
+      {"http.response.status_code", static_cast<std::int64_t>(record.status)},
+      {"http.response.body.bytes", static_cast<std::int64_t>(record.bytes)},
+      {"event.duration", static_cast<std::int64_t>(record.duration.count())},
+      {"client.ip", record.client_ip},
+      {"user_agent.original", record.user_agent},
+      {"http.request.id", record.request_id},
+  }};
+}
+
+/// Any record: every string escaped on the way in.
+void append_escaped_access_json(std::string& json, const AccessRecord& record,
+                                std::string_view message,
+                                std::chrono::system_clock::time_point time, std::string_view middle,
+                                std::string_view event_id) {
+  append_record_head(json, Level::info, time, message, middle, event_id);
+  for (const AccessField& field : access_fields(record)) {
+    json += ",\"";
+    json += field.key;
+    json += "\":";
+    if (const auto* text = std::get_if<std::string_view>(&field.value)) {
+      append_json_string(json, *text);
+    } else {
+      append_json_integer(json, std::get<std::int64_t>(field.value));
+    }
+  }
+  json += '}';
+}
+
+// The plain record's constant pieces, between its variable ones.
+constexpr std::string_view kHead = "{\"@timestamp\":\"";
+constexpr std::string_view kLevelAndMessage = "\",\"level\":\"info\",\"message\":\"";
+constexpr std::string_view kMethod = "\",\"http.request.method\":\"";
+constexpr std::string_view kPath = "\",\"url.path\":\"";
+constexpr std::string_view kQuery = "\",\"url.query\":\"";
+constexpr std::string_view kStatus = "\",\"http.response.status_code\":";
+constexpr std::string_view kBytes = ",\"http.response.body.bytes\":";
+constexpr std::string_view kDuration = ",\"event.duration\":";
+constexpr std::string_view kClient = ",\"client.ip\":\"";
+constexpr std::string_view kUserAgent = "\",\"user_agent.original\":\"";
+constexpr std::string_view kRequestId = "\",\"http.request.id\":\"";
+constexpr std::string_view kEnd = "\"}";
+
+/// A record whose strings all go into JSON as they are (nearly every request): sized once,
+/// then copied piece by piece.
+void append_plain_access_json(std::string& json, const AccessRecord& record,
+                              std::string_view message, std::string_view timestamp,
+                              std::string_view middle, std::string_view event_id) {
+  const Digits status(record.status);
+  const Digits bytes(record.bytes);
+  // A negative duration (a clock step) is written as its signed value, as the event has it.
+  char duration_text[24];
+  const auto duration_length = static_cast<std::size_t>(
+      std::to_chars(duration_text, duration_text + sizeof duration_text, record.duration.count())
+          .ptr -
+      duration_text);
+  const std::string_view duration(duration_text, duration_length);
+
+  const std::size_t size =
+      kHead.size() + timestamp.size() + kLevelAndMessage.size() + message.size() + 1 +
+      middle.size() + 1 + event_id.size() + kMethod.size() + record.method.size() + kPath.size() +
+      record.path.size() + kQuery.size() + record.query.size() + kStatus.size() + status.length +
+      kBytes.size() + bytes.length + kDuration.size() + duration.size() + kClient.size() +
+      record.client_ip.size() + kUserAgent.size() + record.user_agent.size() + kRequestId.size() +
+      record.request_id.size() + kEnd.size();
+  Cursor out = room_at_end(json, size);
+  out.put(kHead);
+  out.put(timestamp);
+  out.put(kLevelAndMessage);
+  out.put(message);
+  out.put('"');
+  out.put(middle);
+  out.put('"');
+  out.put(event_id);
+  out.put(kMethod);
+  out.put(record.method);
+  out.put(kPath);
+  out.put(record.path);
+  out.put(kQuery);
+  out.put(record.query);
+  out.put(kStatus);
+  out.put(status.view());
+  out.put(kBytes);
+  out.put(bytes.view());
+  out.put(kDuration);
+  out.put(duration);
+  out.put(kClient);
+  out.put(record.client_ip);
+  out.put(kUserAgent);
+  out.put(record.user_agent);
+  out.put(kRequestId);
+  out.put(record.request_id);
+  out.put(kEnd);
+}
+
+}  // namespace
+
+void append_access_message(std::string& out, const AccessRecord& record) {
+  const Digits status(record.status);
+  const Digits bytes(record.bytes);
+  const std::uint64_t micros = rounded_micros(record.duration);
+  const Digits millis(micros / 1000);
+  const auto fraction = static_cast<int>(micros % 1000);
+  const char fraction_text[] = {'.', static_cast<char>('0' + fraction / 100),
+                                static_cast<char>('0' + fraction / 10 % 10),
+                                static_cast<char>('0' + fraction % 10)};
+  Cursor cursor = room_at_end(out, record.method.size() + 1 + record.path.size() + 1 +
+                                       status.length + 1 + bytes.length + 2 + millis.length +
+                                       sizeof fraction_text + 3 + record.client_ip.size());
+  cursor.put(record.method);
+  cursor.put(' ');
+  cursor.put(record.path);
+  cursor.put(' ');
+  cursor.put(status.view());
+  cursor.put(' ');
+  cursor.put(bytes.view());
+  cursor.put("B ");
+  cursor.put(millis.view());
+  cursor.put({fraction_text, sizeof fraction_text});
+  cursor.put("ms ");
+  cursor.put(record.client_ip);
+}
+
+void append_access_json(std::string& out, const AccessRecord& record, std::string_view message,
+                        std::chrono::system_clock::time_point time, std::string_view middle,
+                        std::string_view event_id) {
+  const bool plain = is_plain_json_text(message) && is_plain_json_text(event_id) &&
+                     is_plain_json_text(record.method) && is_plain_json_text(record.path) &&
+                     is_plain_json_text(record.query) && is_plain_json_text(record.client_ip) &&
+                     is_plain_json_text(record.user_agent) && is_plain_json_text(record.request_id);
+  if (plain) {
+    append_plain_access_json(out, record, message, iso8601_utc_per_thread(time), middle, event_id);
+  } else {
+    append_escaped_access_json(out, record, message, time, middle, event_id);
+  }
+}
+
+Event access_event(const AccessRecord& record) {
+  std::vector<Field> fields;
+  for (const AccessField& field : access_fields(record)) {
+    fields.push_back(
+        {std::string(field.key), std::visit(
+                                     [](const auto& v) -> FieldValue {
+                                       using T = std::decay_t<decltype(v)>;
+                                       if constexpr (std::is_same_v<T, std::string_view>)
+                                         return std::string(v);
+                                       else
+                                         return v;
+                                     },
+                                     field.value)});
+  }
+  std::string message;
+  append_access_message(message, record);
+  return Event(Level::info, std::move(message), std::move(fields), std::string(kAccessDataset));
+}
+
+std::string access_json(const AccessRecord& record, std::string_view message,
+                        std::chrono::system_clock::time_point time, const Identity& identity,
+                        std::string_view event_id) {
+  std::string json;
+  append_access_json(json, record, message, time,
+                     record_middle(Level::info, kAccessDataset, identity), event_id);
+  return json;
+}
+
+}  // namespace cppapp::log
