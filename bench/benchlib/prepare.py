@@ -9,11 +9,11 @@ import sys
 
 STYLESHEET_NAME = "bench.css"
 STYLESHEET_SIZE = 10 * 1024
-DEBIAN_TOOLS = {"wrk": "wrk", "nginx": "nginx", "gnuplot": "gnuplot-nox"}
+DEBIAN_TOOLS = {"wrk": "wrk", "nginx": "nginx", "gnuplot": "gnuplot-nox", "valgrind": "valgrind"}
 
 
 def ensure_tools(need_nginx=True, need_gnuplot=True):
-    """apt-get install wrk, nginx and gnuplot when missing (through sudo when not root)."""
+    """apt-get install wrk, nginx, gnuplot and valgrind when missing (through sudo when not root)."""
     wanted = [tool for tool in DEBIAN_TOOLS
               if (tool != "nginx" or need_nginx) and (tool != "gnuplot" or need_gnuplot)]
     missing = [DEBIAN_TOOLS[tool] for tool in wanted if shutil.which(tool) is None

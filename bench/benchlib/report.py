@@ -118,6 +118,14 @@ def ratio_rows(summary, results, peers=()):
             "(cppapp-1t-shipping vs -quiet)",
             None if shipping is None or quiet is None else shipping - quiet, shipping,
             "<= 0.10", 0.10)
+    # The same shares in instructions (callgrind; an upper bound, see benchlib/instructions.py).
+    counted = results.get("instructions_per_request", {})
+    quiet = counted.get("cppapp-1t-quiet")
+    for target, how in (("cppapp-1t", "console"), ("cppapp-1t-shipping", "shipped to Logstash")):
+        logged = counted.get(target)
+        add(f"index: access log's share of instructions per request, {how} (callgrind, {target} "
+            "vs -quiet)", None if logged is None or quiet is None else logged - quiet, logged,
+            "<= 0.10", 0.10)
     idle = results.get("idle_rss_mib", {})
     for target in ("cppapp", "cppapp-1t") + tuple(peers):
         if idle.get(target):
@@ -298,6 +306,18 @@ def write_markdown(path, results, summary, rows, target_order, scenarios):
         idle_text = f"{statistics.median(idle):.1f}" if idle else "n/a"
         out.append(f"| {target} | {s_text} | {idle_text} | {hwm_text} |")
     out.append("")
+    counted = results.get("instructions_per_request")
+    if counted:
+        out.append("## Instructions per index request (callgrind)\n")
+        out.append("Counted once per target after the timed cells, 20,000 requests over 8 "
+                   "keep-alive connections, every thread of the process; the program's own "
+                   "instructions, not the kernel's (bench/benchlib/instructions.py says why "
+                   "the access log's share found so is an upper bound).\n")
+        out.append("| target | instructions per request |")
+        out.append("|---|---:|")
+        for target, value in counted.items():
+            out.append(f"| {target} | {value:,.0f} |")
+        out.append("")
     out.append("## Ratios against the goals (from the medians of this run)\n")
     out.append("| what | ratio | goal | met |")
     out.append("|---|---:|---|---|")
