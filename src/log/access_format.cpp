@@ -40,10 +40,45 @@ struct Digits {
   std::string_view view() const { return {text, length}; }
 };
 
-/// The duration's whole microseconds, rounded; never negative.
-std::uint64_t rounded_micros(std::chrono::nanoseconds duration) {
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, (duration.count() + 500) / 1000));
-}
+/// The numbers of the access message, "<status> <bytes>B <millis>.<fraction>ms": the duration
+/// rounded to whole microseconds, never negative.
+struct MessageNumbers {
+  Digits status;
+  Digits bytes;
+  Digits millis;
+  char fraction[4];
+  explicit MessageNumbers(const AccessRecord& record)
+      : status(record.status), bytes(record.bytes), millis(micros(record) / 1000) {
+    const auto thousandths = static_cast<int>(micros(record) % 1000);
+    fraction[0] = '.';
+    fraction[1] = static_cast<char>('0' + thousandths / 100);
+    fraction[2] = static_cast<char>('0' + thousandths / 10 % 10);
+    fraction[3] = static_cast<char>('0' + thousandths % 10);
+  }
+  static std::uint64_t micros(const AccessRecord& record) {
+    return static_cast<std::uint64_t>(
+        std::max<std::int64_t>(0, (record.duration.count() + 500) / 1000));
+  }
+  /// The message's length for `record` (which these numbers are of).
+  std::size_t message_size(const AccessRecord& record) const {
+    return record.method.size() + 1 + record.path.size() + 1 + status.length + 1 + bytes.length +
+           2 + millis.length + sizeof fraction + 3 + record.client_ip.size();
+  }
+  void put_message(Cursor& out, const AccessRecord& record) const {
+    out.put(record.method);
+    out.put(' ');
+    out.put(record.path);
+    out.put(' ');
+    out.put(status.view());
+    out.put(' ');
+    out.put(bytes.view());
+    out.put("B ");
+    out.put(millis.view());
+    out.put({fraction, sizeof fraction});
+    out.put("ms ");
+    out.put(record.client_ip);
+  }
+};
 
 /// The record's extras, in the order they are logged: the list the event and the escaping writer
 /// are made from. The plain writer below spells the same keys out; a test holds them equal.
@@ -99,12 +134,11 @@ constexpr std::string_view kRequestId = "\",\"http.request.id\":\"";
 constexpr std::string_view kEnd = "\"}";
 
 /// A record whose strings all go into JSON as they are (nearly every request): sized once,
-/// then copied piece by piece.
+/// then copied piece by piece, the message made from the record's pieces again.
 void append_plain_access_json(std::string& json, const AccessRecord& record,
-                              std::string_view message, std::string_view timestamp,
-                              std::string_view middle, std::string_view event_id) {
-  const Digits status(record.status);
-  const Digits bytes(record.bytes);
+                              std::string_view timestamp, std::string_view middle,
+                              std::string_view event_id) {
+  const MessageNumbers numbers(record);
   // A negative duration (a clock step) is written as its signed value, as the event has it.
   char duration_text[24];
   const auto duration_length = static_cast<std::size_t>(
@@ -114,17 +148,17 @@ void append_plain_access_json(std::string& json, const AccessRecord& record,
   const std::string_view duration(duration_text, duration_length);
 
   const std::size_t size =
-      kHead.size() + timestamp.size() + kLevelAndMessage.size() + message.size() + 1 +
+      kHead.size() + timestamp.size() + kLevelAndMessage.size() + numbers.message_size(record) + 1 +
       middle.size() + 1 + event_id.size() + kMethod.size() + record.method.size() + kPath.size() +
-      record.path.size() + kQuery.size() + record.query.size() + kStatus.size() + status.length +
-      kBytes.size() + bytes.length + kDuration.size() + duration.size() + kClient.size() +
-      record.client_ip.size() + kUserAgent.size() + record.user_agent.size() + kRequestId.size() +
-      record.request_id.size() + kEnd.size();
+      record.path.size() + kQuery.size() + record.query.size() + kStatus.size() +
+      numbers.status.length + kBytes.size() + numbers.bytes.length + kDuration.size() +
+      duration.size() + kClient.size() + record.client_ip.size() + kUserAgent.size() +
+      record.user_agent.size() + kRequestId.size() + record.request_id.size() + kEnd.size();
   Cursor out = room_at_end(json, size);
   out.put(kHead);
   out.put(timestamp);
   out.put(kLevelAndMessage);
-  out.put(message);
+  numbers.put_message(out, record);
   out.put('"');
   out.put(middle);
   out.put('"');
@@ -136,9 +170,9 @@ void append_plain_access_json(std::string& json, const AccessRecord& record,
   out.put(kQuery);
   out.put(record.query);
   out.put(kStatus);
-  out.put(status.view());
+  out.put(numbers.status.view());
   out.put(kBytes);
-  out.put(bytes.view());
+  out.put(numbers.bytes.view());
   out.put(kDuration);
   out.put(duration);
   out.put(kClient);
@@ -153,43 +187,27 @@ void append_plain_access_json(std::string& json, const AccessRecord& record,
 }  // namespace
 
 void append_access_message(std::string& out, const AccessRecord& record) {
-  const Digits status(record.status);
-  const Digits bytes(record.bytes);
-  const std::uint64_t micros = rounded_micros(record.duration);
-  const Digits millis(micros / 1000);
-  const auto fraction = static_cast<int>(micros % 1000);
-  const char fraction_text[] = {'.', static_cast<char>('0' + fraction / 100),
-                                static_cast<char>('0' + fraction / 10 % 10),
-                                static_cast<char>('0' + fraction % 10)};
-  Cursor cursor = room_at_end(out, record.method.size() + 1 + record.path.size() + 1 +
-                                       status.length + 1 + bytes.length + 2 + millis.length +
-                                       sizeof fraction_text + 3 + record.client_ip.size());
-  cursor.put(record.method);
-  cursor.put(' ');
-  cursor.put(record.path);
-  cursor.put(' ');
-  cursor.put(status.view());
-  cursor.put(' ');
-  cursor.put(bytes.view());
-  cursor.put("B ");
-  cursor.put(millis.view());
-  cursor.put({fraction_text, sizeof fraction_text});
-  cursor.put("ms ");
-  cursor.put(record.client_ip);
+  const MessageNumbers numbers(record);
+  Cursor cursor = room_at_end(out, numbers.message_size(record));
+  numbers.put_message(cursor, record);
 }
 
-void append_access_json(std::string& out, const AccessRecord& record, std::string_view message,
+void append_access_json(std::string& out, const AccessRecord& record,
                         std::chrono::system_clock::time_point time, std::string_view middle,
                         std::string_view event_id) {
-  const bool plain = is_plain_json_text(message) && is_plain_json_text(event_id) &&
-                     is_plain_json_text(record.method) && is_plain_json_text(record.path) &&
+  // The message is the method, path and client IP with digits and spaces between: plain when
+  // they are.
+  const bool plain = is_plain_json_text(record.method) && is_plain_json_text(record.path) &&
                      is_plain_json_text(record.query) && is_plain_json_text(record.client_ip) &&
-                     is_plain_json_text(record.user_agent) && is_plain_json_text(record.request_id);
+                     is_plain_json_text(record.user_agent) &&
+                     is_plain_json_text(record.request_id) && is_plain_json_text(event_id);
   if (plain) {
-    append_plain_access_json(out, record, message, iso8601_utc_per_thread(time), middle, event_id);
-  } else {
-    append_escaped_access_json(out, record, message, time, middle, event_id);
+    append_plain_access_json(out, record, iso8601_utc_per_thread(time), middle, event_id);
+    return;
   }
+  std::string message;
+  append_access_message(message, record);
+  append_escaped_access_json(out, record, message, time, middle, event_id);
 }
 
 Event access_event(const AccessRecord& record) {
@@ -211,12 +229,11 @@ Event access_event(const AccessRecord& record) {
   return Event(Level::info, std::move(message), std::move(fields), std::string(kAccessDataset));
 }
 
-std::string access_json(const AccessRecord& record, std::string_view message,
-                        std::chrono::system_clock::time_point time, const Identity& identity,
-                        std::string_view event_id) {
+std::string access_json(const AccessRecord& record, std::chrono::system_clock::time_point time,
+                        const Identity& identity, std::string_view event_id) {
   std::string json;
-  append_access_json(json, record, message, time,
-                     record_middle(Level::info, kAccessDataset, identity), event_id);
+  append_access_json(json, record, time, record_middle(Level::info, kAccessDataset, identity),
+                     event_id);
   return json;
 }
 

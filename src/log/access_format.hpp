@@ -33,9 +33,10 @@ inline constexpr std::string_view kAccessDataset = "cppapp.access";
 /// microseconds.
 void append_access_message(std::string& out, const AccessRecord& record);
 
-/// Appends the access record as to_json(access_event(record), …) writes it, without making the
-/// event: `middle` is record_middle(Level::info, kAccessDataset, identity), made once.
-void append_access_json(std::string& out, const AccessRecord& record, std::string_view message,
+/// Appends the access record as to_json(access_event(record), …) writes it, its message included,
+/// without making the event: `middle` is record_middle(Level::info, kAccessDataset, identity),
+/// made once.
+void append_access_json(std::string& out, const AccessRecord& record,
                         std::chrono::system_clock::time_point time, std::string_view middle,
                         std::string_view event_id);
 
@@ -43,8 +44,7 @@ void append_access_json(std::string& out, const AccessRecord& record, std::strin
 Event access_event(const AccessRecord& record);
 
 /// append_access_json into a new string, with the middle made from `identity`.
-std::string access_json(const AccessRecord& record, std::string_view message,
-                        std::chrono::system_clock::time_point time, const Identity& identity,
-                        std::string_view event_id);
+std::string access_json(const AccessRecord& record, std::chrono::system_clock::time_point time,
+                        const Identity& identity, std::string_view event_id);
 
 }  // namespace cppapp::log

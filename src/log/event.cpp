@@ -90,10 +90,15 @@ std::size_t format_event_id(std::uint64_t boot_id, std::uint64_t sequence, char*
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 15; i >= 0; --i, boot_id >>= 4) out[i] = kHex[boot_id & 0xF];
   out[16] = '-';
+  return kEventIdPrefixSize + format_event_sequence(sequence, out + kEventIdPrefixSize);
+}
+
+std::size_t format_event_sequence(std::uint64_t sequence, char* out) noexcept {
+  static constexpr char kHex[] = "0123456789abcdef";
   std::size_t digits = 1;
   for (std::uint64_t rest = sequence >> 4; rest != 0; rest >>= 4) ++digits;
-  for (std::size_t i = 16 + digits; i > 16; --i, sequence >>= 4) out[i] = kHex[sequence & 0xF];
-  return 17 + digits;
+  for (std::size_t i = digits; i > 0; --i, sequence >>= 4) out[i - 1] = kHex[sequence & 0xF];
+  return digits;
 }
 
 std::string valid_utf8(std::string_view text) {

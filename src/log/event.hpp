@@ -69,6 +69,11 @@ inline constexpr std::size_t kEventIdSize = 40;
 /// Writes an event id, "<boot id in 16 hex digits>-<sequence in hex>", into `out` (kEventIdSize
 /// bytes, not NUL-terminated) and returns its length. Digits only: made for every record.
 std::size_t format_event_id(std::uint64_t boot_id, std::uint64_t sequence, char* out) noexcept;
+/// The part of an event id before its sequence: the boot id's 16 digits and '-'.
+inline constexpr std::size_t kEventIdPrefixSize = 17;
+/// Writes the sequence part alone (up to 16 hex digits) into `out`; returns its length. For a
+/// writer that keeps the prefix, which never changes within a process.
+std::size_t format_event_sequence(std::uint64_t sequence, char* out) noexcept;
 
 /// Replaces every invalid UTF-8 sequence by U+FFFD so the JSON we emit is always valid.
 std::string valid_utf8(std::string_view text);

@@ -205,7 +205,7 @@ TEST(AccessJson, IsWhatTheAccessEventGives) {
                               .request_id = id};
     const Event event = access_event(record);
     EXPECT_EQ(event.dataset, "cppapp.access");
-    const std::string json = access_json(record, event.message, event.time, identity, "e-1");
+    const std::string json = access_json(record, event.time, identity, "e-1");
     ASSERT_EQ(json, to_json(event, identity, "e-1")) << "round " << round;
     ASSERT_NO_THROW(boost::json::parse(json)) << json;
     const std::string strings = method + path + query + ip + agent + id;
