@@ -208,8 +208,17 @@ struct ThreadBatch {
 };
 thread_local std::unique_ptr<ThreadBatch> batch;
 
-/// Schedules the batch's hand-on, once per batch.
+/// A batch this large is handed on at once rather than when its flush runs: its strings stay
+/// small enough for the shipper to hand back for reuse (LogstashShipper::enqueue) and below
+/// glibc's mmap threshold, so a busy loop never writes its lines into freshly mapped pages.
+constexpr std::size_t kBatchFlushBytes = 96 * 1024;
+
+/// Schedules the batch's hand-on, once per batch; hands it on now when it is large.
 void schedule_flush() {
+  if (batch->shipped.size() >= kBatchFlushBytes || batch->console.size() >= kBatchFlushBytes) {
+    flush_this_thread();
+    return;
+  }
   if (!batch->flush_scheduled) {
     batch->flush_scheduled = true;
     batch->defer([] { flush_this_thread(); });
@@ -325,10 +334,10 @@ void flush_this_thread() {
   write_console(batch->console);
   batch->console.clear();
   if (batch->shipped_lines > 0) {
-    // Handed over whole (one lock, one allocation per batch); the next batch starts with room
-    // for as much.
+    // Handed over whole (one lock); the next batch is written into a string the shipper is
+    // done with, which has room for as much.
     const std::size_t used = batch->shipped.size();
-    state->shipper->enqueue(std::exchange(batch->shipped, std::string()), batch->shipped_lines);
+    batch->shipped = state->shipper->enqueue(std::move(batch->shipped), batch->shipped_lines);
     batch->shipped.reserve(used);
     batch->shipped_lines = 0;
   }

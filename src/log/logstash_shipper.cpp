@@ -22,6 +22,18 @@ namespace {
 /// I/O timeouts (connect, a stalled send) are real time whatever clock schedules the rest.
 using Steady = std::chrono::steady_clock;
 constexpr std::size_t kBatchBytes = 256 * 1024;
+
+/// Keeps `done`, emptied, among the strings enqueue hands back (the shipper's mutex held). One
+/// event loop's batch of a millisecond is tens of KiB at full load: a few such strings serve
+/// every loop; larger ones (a burst) are let go rather than kept resident.
+void keep_spare(std::vector<std::string>& spares, std::string&& done) {
+  constexpr std::size_t kSpareStrings = 4;
+  constexpr std::size_t kLargestSpare = kBatchBytes / 2;
+  if (spares.size() >= kSpareStrings || done.capacity() > kLargestSpare) return;
+  done.clear();
+  spares.push_back(std::move(done));
+}
+
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 /// A receiver that takes nothing for this long is treated as dead.
 constexpr auto kSendStallTimeout = std::chrono::seconds(10);
@@ -97,9 +109,14 @@ LogstashShipper::~LogstashShipper() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-void LogstashShipper::enqueue(std::string lines, std::uint64_t count) {
+std::string LogstashShipper::enqueue(std::string lines, std::uint64_t count) {
+  std::string spare;
   {
     std::lock_guard lock(mutex_);
+    if (!spare_strings_.empty()) {
+      spare = std::move(spare_strings_.back());
+      spare_strings_.pop_back();
+    }
     const std::size_t room =
         options_.buffer_bytes > memory_bytes_ ? options_.buffer_bytes - memory_bytes_ : 0;
     if (lines.size() > room) {
@@ -115,6 +132,12 @@ void LogstashShipper::enqueue(std::string lines, std::uint64_t count) {
     }
   }
   wake();
+  return spare;
+}
+
+void LogstashShipper::recycle(std::string&& done) {
+  std::lock_guard lock(mutex_);
+  keep_spare(spare_strings_, std::move(done));
 }
 
 void LogstashShipper::wake() {
@@ -320,14 +343,17 @@ void LogstashShipper::run() {
   std::optional<Clock::time_point> stop_deadline;
 
   auto remember = [this](std::string chunk) {
-    counters_.shipped.fetch_add(count_lines(chunk), std::memory_order_relaxed);
+    const std::uint64_t lines = count_lines(chunk);
     recent_bytes_ += chunk.size();
     recent_.push_back(std::move(chunk));
     while (!recent_.empty() &&
            recent_bytes_ - recent_.front().size() >= options_.resend_window_bytes) {
       recent_bytes_ -= recent_.front().size();
+      recycle(std::move(recent_.front()));
       recent_.pop_front();
     }
+    // Counted once the window is kept: a reader of the count sees what it implies.
+    counters_.shipped.fetch_add(lines, std::memory_order_relaxed);
     std::uint64_t dropped = 0;
     {
       std::lock_guard lock(mutex_);
@@ -401,6 +427,7 @@ void LogstashShipper::run() {
           chunk = std::move(memory_.front());
         } else {
           chunk += memory_.front();
+          keep_spare(spare_strings_, std::move(memory_.front()));
         }
         memory_.pop_front();
       }

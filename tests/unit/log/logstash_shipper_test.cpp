@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "manual_clock.hpp"
@@ -138,6 +139,86 @@ TEST_F(ShipperBackoffTest, StopsAtOnceWhileWaitingToRetry) {
   ASSERT_TRUE(clock.settle());
   shipper->stop();  // returns without the clock moving
   EXPECT_EQ(shipper->counters().connect_failures, 1u);
+}
+
+/// A receiver on loopback that reads and discards what one connection sends.
+class DiscardingReceiver {
+ public:
+  DiscardingReceiver() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::listen(listener_, 1), 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] {
+      const int connection = ::accept(listener_, nullptr, nullptr);
+      char sink[4096];
+      while (connection >= 0 && ::read(connection, sink, sizeof sink) > 0) {
+      }
+      if (connection >= 0) ::close(connection);
+    });
+  }
+  ~DiscardingReceiver() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+/// Waits (at most 10 s) until the shipper has written `lines` lines.
+bool shipped_at_least(const LogstashShipper& shipper, std::uint64_t lines) {
+  for (int waited = 0; waited < 10000; ++waited) {
+    if (shipper.counters().shipped.load() >= lines) return true;
+    std::this_thread::sleep_for(1ms);
+  }
+  return false;
+}
+
+TEST_F(ShipperBackoffTest, HandsBackTheStringsItNoLongerKeepsForTheNextBatch) {
+  // A batch string that has left the resend window comes back from enqueue, emptied, with its
+  // room: an event loop writes its next batch into memory it already has.
+  DiscardingReceiver receiver;
+  options.address = "127.0.0.1:" + std::to_string(receiver.port());
+  options.resend_window_bytes = 1;  // only the last batch sent is kept for a resend
+  auto shipper = start();
+  std::string first = "first\n";
+  first.reserve(40000);
+  const std::size_t room = first.capacity();
+  EXPECT_EQ(shipper->enqueue(std::move(first), 1).capacity(), std::string().capacity());
+  ASSERT_TRUE(shipped_at_least(*shipper, 1));
+  EXPECT_EQ(shipper->enqueue("second\n", 1).capacity(), std::string().capacity());
+  ASSERT_TRUE(shipped_at_least(*shipper, 2));  // the first has left the window
+  const std::string spare = shipper->enqueue("third\n", 1);
+  EXPECT_TRUE(spare.empty());
+  EXPECT_EQ(spare.capacity(), room);
+  ASSERT_TRUE(shipped_at_least(*shipper, 3));
+  shipper->stop();
+}
+
+TEST_F(ShipperBackoffTest, LetsGoOfAStringTooLargeToKeep) {
+  // A burst's string is not kept resident for later batches.
+  DiscardingReceiver receiver;
+  options.address = "127.0.0.1:" + std::to_string(receiver.port());
+  options.resend_window_bytes = 1;
+  auto shipper = start();
+  std::string large = "large\n";
+  large.reserve(1 << 20);
+  shipper->enqueue(std::move(large), 1);
+  ASSERT_TRUE(shipped_at_least(*shipper, 1));
+  shipper->enqueue("second\n", 1);
+  ASSERT_TRUE(shipped_at_least(*shipper, 2));
+  EXPECT_LT(shipper->enqueue("third\n", 1).capacity(), std::size_t{1} << 20);
+  shipper->stop();
 }
 
 }  // namespace
