@@ -42,6 +42,14 @@ def docker(*args, check=True, timeout=600, input=None, env=None):
     return result.stdout if check else result
 
 
+def every_replica_reaches_the_database(status_of, replicas=3):
+    """True when three database reads per replica in a row are answered 200 through the proxy,
+    which takes the replicas in turn. One 200 proves only one replica: another whose store
+    monitor last saw the database down (it started before the database did) refuses database
+    calls with 503 until its next ping finds it."""
+    return all(status_of("/app1/api/entries?limit=1") == 200 for _ in range(3 * replicas))
+
+
 def wait_until(predicate, timeout, what, interval=0.2, state=None):
     """Polls `predicate` until it returns something true; fails naming `what` after `timeout`,
     with what `state()` (when given) says about the state the wait ended in."""

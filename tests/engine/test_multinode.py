@@ -43,6 +43,7 @@ import unittest
 import yaml
 
 from engine_fixture import (Phases, clean_up, ARTIFACTS, DOCKER, HERE, IMAGE, REPO, TESTBED_IMAGE, cluster, docker,
+                            every_replica_reaches_the_database,
                             ferretdb_for_replica_set, haproxy_servers_up, printable, received_records,
                             report, start_report, wait_until, without_write_limit)
 
@@ -381,7 +382,8 @@ class MultiNodeTest(Phases):
         self.assertEqual(len(set(app1)), 3, "app1's replicas are not spread over the three workers: %s" % app1)
         self.assertEqual(database, ["w1"])
         self.assertEqual(logstash, ["w4"])
-        wait_until(lambda: self.proxy_status("/app1/api/entries?limit=1") == 200, 60, "the database through app1")
+        wait_until(lambda: every_replica_reaches_the_database(self.proxy_status), 60,
+                   "the database through every app1 replica")
 
     def proxy_status(self, path):
         conn = http.client.HTTPConnection(self.ip[self.proxy_node()], 80, timeout=10)

@@ -27,6 +27,7 @@ import unittest
 import yaml
 
 from engine_fixture import (BROKEN_IMAGE, HERE, IMAGE, REPO, Phases, clean_up, cluster, docker,
+                            every_replica_reaches_the_database,
                             ferretdb_for_replica_set, free_port, haproxy_servers_up, printable,
                             received_records, report, wait_until, without_write_limit)
 
@@ -143,7 +144,8 @@ class SwarmTest(Phases):
         status, body = self.proxy_get("/app1/")
         self.assertEqual(status, 200)
         self.assertIn(b"Hello World!", body)
-        wait_until(lambda: self.proxy_get("/app1/api/entries?limit=1")[0] == 200, 60, "the database through app1")
+        wait_until(lambda: every_replica_reaches_the_database(lambda path: self.proxy_get(path)[0]), 60,
+                   "the database through every app1 replica")
         report("Swarm: deploy.sh (proxy, logging, apps)", {
             "seconds until 3/3 healthy and UP in HAProxy": "%.1f" % (time.monotonic() - started),
             # (Its warnings about the logger and mongo labels are expected on one node.)
