@@ -17,6 +17,7 @@ namespace {
 struct Cursor {
   char* at;
   void put(std::string_view text) {
+    if (text.empty()) return;  // an empty view may hold no pointer, which memcpy must not get
     std::memcpy(at, text.data(), text.size());
     at += text.size();
   }

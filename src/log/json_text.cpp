@@ -59,6 +59,7 @@ bool needs_escaping(std::uint64_t word) {
 }  // namespace
 
 bool is_plain_json_text(std::string_view text) {
+  if (text.empty()) return true;  // (an empty view may hold no pointer, which memcpy must not get)
   std::uint64_t word = 0;
   if (text.size() < 8) {
     // Padded with spaces, which are plain: one test for a short text.

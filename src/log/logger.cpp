@@ -132,6 +132,7 @@ void append_console_line(std::string& out, Level level, std::string_view text) {
              colour_end.size() + 2 + text.size() + 1);
   char* at = out.data() + start;
   const auto put = [&at](std::string_view piece) {
+    if (piece.empty()) return;  // an empty view may hold no pointer, which memcpy must not get
     std::memcpy(at, piece.data(), piece.size());
     at += piece.size();
   };
