@@ -35,7 +35,8 @@ Cursor room_at_end(std::string& out, std::size_t size) {
 struct Digits {
   char text[24];
   std::size_t length;
-  explicit Digits(std::uint64_t value) {
+  template <typename Integer>
+  explicit Digits(Integer value) {
     length = static_cast<std::size_t>(std::to_chars(text, text + sizeof text, value).ptr - text);
   }
   std::string_view view() const { return {text, length}; }
@@ -49,7 +50,7 @@ struct MessageNumbers {
   Digits millis;
   char fraction[4];
   explicit MessageNumbers(const AccessRecord& record)
-      : status(record.status), bytes(record.bytes), millis(micros(record) / 1000) {
+      : status(std::uint64_t{record.status}), bytes(record.bytes), millis(micros(record) / 1000) {
     const auto thousandths = static_cast<int>(micros(record) % 1000);
     fraction[0] = '.';
     fraction[1] = static_cast<char>('0' + thousandths / 100);
@@ -141,19 +142,14 @@ void append_plain_access_json(std::string& json, const AccessRecord& record,
                               std::string_view event_id) {
   const MessageNumbers numbers(record);
   // A negative duration (a clock step) is written as its signed value, as the event has it.
-  char duration_text[24];
-  const auto duration_length = static_cast<std::size_t>(
-      std::to_chars(duration_text, duration_text + sizeof duration_text, record.duration.count())
-          .ptr -
-      duration_text);
-  const std::string_view duration(duration_text, duration_length);
+  const Digits duration(std::int64_t{record.duration.count()});
 
   const std::size_t size =
       kHead.size() + timestamp.size() + kLevelAndMessage.size() + numbers.message_size(record) + 1 +
       middle.size() + 1 + event_id.size() + kMethod.size() + record.method.size() + kPath.size() +
       record.path.size() + kQuery.size() + record.query.size() + kStatus.size() +
       numbers.status.length + kBytes.size() + numbers.bytes.length + kDuration.size() +
-      duration.size() + kClient.size() + record.client_ip.size() + kUserAgent.size() +
+      duration.length + kClient.size() + record.client_ip.size() + kUserAgent.size() +
       record.user_agent.size() + kRequestId.size() + record.request_id.size() + kEnd.size();
   Cursor out = room_at_end(json, size);
   out.put(kHead);
@@ -175,7 +171,7 @@ void append_plain_access_json(std::string& json, const AccessRecord& record,
   out.put(kBytes);
   out.put(numbers.bytes.view());
   out.put(kDuration);
-  out.put(duration);
+  out.put(duration.view());
   out.put(kClient);
   out.put(record.client_ip);
   out.put(kUserAgent);
